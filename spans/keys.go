@@ -1,0 +1,124 @@
+package spans
+
+import "go.opentelemetry.io/otel/attribute"
+
+// Attribute keys of the agentwrap span schema. Each key is defined here once;
+// the redact allowlist and the collector configuration are generated from
+// Schema, so a key that is not listed there is never exported.
+
+// agentwrap keys: the usage-trace record of the seed workflow.
+const (
+	// RunID is the run identifier shared by the run span and its call spans.
+	RunID = attribute.Key("agentwrap.run_id")
+	// CheckedAt is the RFC 3339 access date of the contract manifest entry
+	// the call matched: when its documentation was last checked.
+	CheckedAt = attribute.Key("agentwrap.checked_at")
+	// SourceURLs lists the documentation URLs of the matched manifest entry.
+	SourceURLs = attribute.Key("agentwrap.source_urls")
+	// RequestFamily is the wire family of the call, e.g. "anthropic.messages".
+	RequestFamily = attribute.Key("agentwrap.request_family")
+	// CredentialRedacted is true when the credential of the call was kept out
+	// of every recorded value and the exported attributes passed the secret scan.
+	CredentialRedacted = attribute.Key("agentwrap.credential_redacted")
+	// CredentialLabel identifies the credential used by a stable label (the
+	// last four hex digits of a keyed hash), never by value.
+	CredentialLabel = attribute.Key("agentwrap.credential_label")
+	// ResultClass is "pass", "fail" or "needs_follow_up".
+	ResultClass = attribute.Key("agentwrap.result_class")
+	// FailureClass is "none", "contract_mismatch", "auth_rejected",
+	// "unexpected_response" or "operator_follow_up".
+	FailureClass = attribute.Key("agentwrap.failure_class")
+	// Notes is a short sanitized note of at most 200 characters.
+	Notes = attribute.Key("agentwrap.notes")
+	// ContractEndpoint is the id of the manifest endpoint matched, or empty.
+	ContractEndpoint = attribute.Key("agentwrap.contract.endpoint")
+	// Calls is the number of model calls of a run (run span only).
+	Calls = attribute.Key("agentwrap.calls")
+	// Profile is the agent profile the run used (run span only).
+	Profile = attribute.Key("agentwrap.profile")
+	// Upstream is the scheme and host of the configured upstream, without
+	// path, query or credentials (run span only).
+	Upstream = attribute.Key("agentwrap.upstream")
+	// InstructionFiles lists the instruction and memory files found for the
+	// run as "path sha256:hex" (run span only).
+	InstructionFiles = attribute.Key("agentwrap.instruction_files")
+	// Redactions counts attributes dropped or masked by the exporter-side
+	// guard on this span; absent when nothing was dropped.
+	Redactions = attribute.Key("agentwrap.redactions")
+)
+
+// OpenTelemetry GenAI semantic convention keys.
+const (
+	GenAIOperationName        = attribute.Key("gen_ai.operation.name")
+	GenAIProviderName         = attribute.Key("gen_ai.provider.name")
+	GenAIRequestModel         = attribute.Key("gen_ai.request.model")
+	GenAIRequestStream        = attribute.Key("gen_ai.request.stream")
+	GenAIRequestMaxTokens     = attribute.Key("gen_ai.request.max_tokens")
+	GenAIResponseModel        = attribute.Key("gen_ai.response.model")
+	GenAIResponseID           = attribute.Key("gen_ai.response.id")
+	GenAIResponseFinishReason = attribute.Key("gen_ai.response.finish_reasons")
+	// GenAIUsageInputTokens includes cached input tokens.
+	GenAIUsageInputTokens         = attribute.Key("gen_ai.usage.input_tokens")
+	GenAIUsageOutputTokens        = attribute.Key("gen_ai.usage.output_tokens")
+	GenAIUsageCacheReadTokens     = attribute.Key("gen_ai.usage.cache_read.input_tokens")
+	GenAIUsageCacheCreationTokens = attribute.Key("gen_ai.usage.cache_creation.input_tokens")
+	GenAIUsageReasoningTokens     = attribute.Key("gen_ai.usage.reasoning.output_tokens")
+	// GenAIResponseTimeToFirstChunk is in seconds.
+	GenAIResponseTimeToFirstChunk = attribute.Key("gen_ai.response.time_to_first_chunk")
+	// GenAIAgentName is the agent's name on the run span.
+	GenAIAgentName = attribute.Key("gen_ai.agent.name")
+)
+
+// OpenTelemetry HTTP, URL, server and process semantic convention keys.
+const (
+	HTTPRequestMethod      = attribute.Key("http.request.method")
+	HTTPResponseStatusCode = attribute.Key("http.response.status_code")
+	HTTPRequestResendCount = attribute.Key("http.request.resend_count")
+	// URLPath never carries the query string.
+	URLPath         = attribute.Key("url.path")
+	ServerAddress   = attribute.Key("server.address")
+	ServerPort      = attribute.Key("server.port")
+	ErrorType       = attribute.Key("error.type")
+	UserAgent       = attribute.Key("user_agent.original")
+	ProcessExitCode = attribute.Key("process.exit.code")
+)
+
+// Schema is every span attribute key agentwrap exports, in a stable order.
+// It is the single source of the exporter allowlist and the collector's
+// allowed_keys.
+var Schema = []attribute.Key{
+	RunID, CheckedAt, SourceURLs, RequestFamily, CredentialRedacted,
+	CredentialLabel, ResultClass, FailureClass, Notes, ContractEndpoint,
+	Calls, Profile, Upstream, InstructionFiles, Redactions,
+	GenAIOperationName, GenAIProviderName, GenAIRequestModel,
+	GenAIRequestStream, GenAIRequestMaxTokens, GenAIResponseModel,
+	GenAIResponseID, GenAIResponseFinishReason, GenAIUsageInputTokens,
+	GenAIUsageOutputTokens, GenAIUsageCacheReadTokens,
+	GenAIUsageCacheCreationTokens, GenAIUsageReasoningTokens,
+	GenAIResponseTimeToFirstChunk, GenAIAgentName,
+	HTTPRequestMethod, HTTPResponseStatusCode, HTTPRequestResendCount,
+	URLPath, ServerAddress, ServerPort, ErrorType, UserAgent,
+	ProcessExitCode,
+}
+
+// SchemaNames returns the keys of Schema as strings.
+func SchemaNames() []string {
+	out := make([]string, len(Schema))
+	for i, k := range Schema {
+		out[i] = string(k)
+	}
+	return out
+}
+
+// Values of ResultClass and FailureClass.
+const (
+	ResultPass          = "pass"
+	ResultFail          = "fail"
+	ResultNeedsFollowUp = "needs_follow_up"
+
+	FailureNone               = "none"
+	FailureContractMismatch   = "contract_mismatch"
+	FailureAuthRejected       = "auth_rejected"
+	FailureUnexpectedResponse = "unexpected_response"
+	FailureOperatorFollowUp   = "operator_follow_up"
+)
