@@ -1,0 +1,262 @@
+package gateway
+
+import "sync"
+
+// Limits of the top-level key scanner. They bound its memory whatever the
+// request size.
+const (
+	maxScanKeyLen   = 128     // longer keys are truncated
+	maxScanKeys     = 128     // keys past this many are not listed
+	maxCapturedJSON = 4 << 10 // longest raw value captured for a wanted key
+)
+
+// Scanner states.
+const (
+	scanBegin = iota
+	scanKeyOrEnd
+	scanKey
+	scanColon
+	scanValueStart
+	scanString
+	scanNested
+	scanScalar
+	scanAfterValue
+	scanDone
+	scanError
+)
+
+// keyScanner reads a JSON document pushed to it in arbitrary pieces and
+// records the keys of its top-level object, in order, and the raw text of the
+// values of wanted keys. It never holds more than a bounded amount of memory
+// and never blocks: the request body it observes streams to the upstream
+// while it is scanned. It is safe for one writer and concurrent readers.
+type keyScanner struct {
+	want func(key string) bool
+
+	mu       sync.Mutex
+	state    int
+	depth    int  // nesting depth inside a compound value
+	inStr    bool // inside a string within a compound value
+	esc      bool // previous byte was a backslash inside a string
+	key      []byte
+	capture  bool
+	overflow bool
+	val      []byte
+	keys     []string
+	values   map[string][]byte
+}
+
+func newKeyScanner(want func(key string) bool) *keyScanner {
+	return &keyScanner{want: want, values: map[string][]byte{}}
+}
+
+// Write scans p. It always reports len(p), nil.
+func (s *keyScanner) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, b := range p {
+		if s.state == scanError {
+			break
+		}
+		s.step(b)
+	}
+	return len(p), nil
+}
+
+func isJSONSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }
+
+func (s *keyScanner) step(b byte) {
+	switch s.state {
+	case scanBegin:
+		switch {
+		case isJSONSpace(b):
+		case b == '{':
+			s.state = scanKeyOrEnd
+		default:
+			s.state = scanError
+		}
+	case scanKeyOrEnd:
+		switch {
+		case isJSONSpace(b):
+		case b == '"':
+			s.key = s.key[:0]
+			s.esc = false
+			s.state = scanKey
+		case b == '}' && len(s.keys) == 0:
+			s.state = scanDone
+		default:
+			s.state = scanError
+		}
+	case scanKey:
+		s.stepKey(b)
+	case scanColon:
+		switch {
+		case isJSONSpace(b):
+		case b == ':':
+			s.state = scanValueStart
+		default:
+			s.state = scanError
+		}
+	case scanValueStart:
+		s.stepValueStart(b)
+	case scanString:
+		s.appendVal(b)
+		switch {
+		case s.esc:
+			s.esc = false
+		case b == '\\':
+			s.esc = true
+		case b == '"':
+			s.endValue(scanAfterValue)
+		case b < 0x20:
+			s.state = scanError
+		}
+	case scanNested:
+		s.stepNested(b)
+	case scanScalar:
+		switch {
+		case isJSONSpace(b):
+			s.endValue(scanAfterValue)
+		case b == ',':
+			s.endValue(scanKeyOrEnd)
+		case b == '}':
+			s.endValue(scanDone)
+		default:
+			s.appendVal(b)
+		}
+	case scanAfterValue:
+		switch {
+		case isJSONSpace(b):
+		case b == ',':
+			s.state = scanKeyOrEnd
+		case b == '}':
+			s.state = scanDone
+		default:
+			s.state = scanError
+		}
+	case scanDone:
+		if !isJSONSpace(b) {
+			s.state = scanError
+		}
+	}
+}
+
+func (s *keyScanner) stepKey(b byte) {
+	switch {
+	case s.esc:
+		s.esc = false
+	case b == '\\':
+		s.esc = true
+	case b == '"':
+		s.state = scanColon
+		return
+	case b < 0x20:
+		s.state = scanError
+		return
+	}
+	if len(s.key) < maxScanKeyLen {
+		s.key = append(s.key, b)
+	}
+}
+
+func (s *keyScanner) stepValueStart(b byte) {
+	if isJSONSpace(b) {
+		return
+	}
+	k := string(s.key)
+	if len(s.keys) < maxScanKeys {
+		s.keys = append(s.keys, k)
+	}
+	s.capture = s.want != nil && s.want(k)
+	s.overflow = false
+	s.val = s.val[:0]
+	s.appendVal(b)
+	switch b {
+	case '"':
+		s.esc = false
+		s.state = scanString
+	case '{', '[':
+		s.depth, s.inStr, s.esc = 1, false, false
+		s.state = scanNested
+	case ',', '}', ':', ']':
+		s.state = scanError
+	default:
+		s.state = scanScalar
+	}
+}
+
+func (s *keyScanner) stepNested(b byte) {
+	s.appendVal(b)
+	if s.inStr {
+		switch {
+		case s.esc:
+			s.esc = false
+		case b == '\\':
+			s.esc = true
+		case b == '"':
+			s.inStr = false
+		}
+		return
+	}
+	switch b {
+	case '"':
+		s.inStr = true
+	case '{', '[':
+		s.depth++
+	case '}', ']':
+		s.depth--
+		if s.depth == 0 {
+			s.endValue(scanAfterValue)
+		}
+	}
+}
+
+func (s *keyScanner) appendVal(b byte) {
+	if !s.capture {
+		return
+	}
+	if len(s.val) >= maxCapturedJSON {
+		s.overflow = true
+		return
+	}
+	s.val = append(s.val, b)
+}
+
+func (s *keyScanner) endValue(next int) {
+	if s.capture && !s.overflow {
+		s.values[string(s.key)] = append([]byte(nil), s.val...)
+	}
+	s.capture = false
+	s.state = next
+}
+
+// Keys returns the top-level keys seen so far, in order.
+func (s *keyScanner) Keys() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.keys...)
+}
+
+// Value returns the raw JSON text of a wanted key's value, if it was seen
+// whole and within the capture limit.
+func (s *keyScanner) Value(key string) ([]byte, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.values[key]
+	return v, ok
+}
+
+// Valid reports whether everything scanned so far is (the start of) a JSON
+// object.
+func (s *keyScanner) Valid() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state != scanError
+}
+
+// Complete reports whether a whole top-level object was scanned.
+func (s *keyScanner) Complete() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state == scanDone
+}
