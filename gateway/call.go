@@ -96,7 +96,27 @@ type Call struct {
 	Refused string
 	// Cancelled is set when the agent went away before the call completed.
 	Cancelled bool
+	// Contract is the result of checking the call against the contract
+	// manifest; its zero value means no manifest entry matched.
+	Contract ContractResult
+
 	// TransportError is a short, credential-free class of a failure to reach
 	// the upstream ("timeout", "connection_refused", ...), or empty.
 	TransportError string
+}
+
+// ContractResult is what the contract check found for one call.
+type ContractResult struct {
+	// Endpoint is the id of the manifest endpoint the call matched, or empty.
+	Endpoint string
+	// CheckedAt is the RFC 3339 access date of that entry's documentation.
+	CheckedAt string
+	// SourceURLs are that entry's documentation URLs.
+	SourceURLs []string
+	// RequestProblems lists short, content-free departures of the request
+	// from the contract, e.g. "missing required field: max_tokens".
+	RequestProblems []string
+	// ResponseProblems lists departures of the response from the contract,
+	// e.g. "missing documented field: usage".
+	ResponseProblems []string
 }

@@ -8,7 +8,9 @@ import (
 )
 
 func scanAll(doc string, chunk int) *keyScanner {
-	s := newKeyScanner(func(k string) bool { return k == "model" || k == "stream" || k == "max_tokens" || k == "generationConfig" })
+	s := newKeyScanner(func(k string) bool {
+		return k == "model" || k == "stream" || k == "max_tokens" || k == "generationConfig"
+	})
 	b := []byte(doc)
 	for len(b) > 0 {
 		n := chunk

@@ -1,0 +1,59 @@
+package gateway
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// credentialHeaders are the request headers that can carry a model-gateway
+// credential. All of them are removed before a request goes upstream.
+var credentialHeaders = []string{"Authorization", "X-Api-Key", "X-Goog-Api-Key", "Proxy-Authorization", "Api-Key"}
+
+// presented returns the credential a request carries, in the order agents
+// send them: Authorization Bearer, x-api-key, x-goog-api-key, ?key=.
+func presented(h http.Header, q url.Values) string {
+	if v := h.Get("Authorization"); v != "" {
+		if scheme, tok, ok := strings.Cut(v, " "); ok && strings.EqualFold(scheme, "Bearer") {
+			return strings.TrimSpace(tok)
+		}
+		return v
+	}
+	for _, k := range []string{"X-Api-Key", "X-Goog-Api-Key", "Api-Key"} {
+		if v := h.Get(k); v != "" {
+			return v
+		}
+	}
+	return q.Get("key")
+}
+
+// tokenMatches compares a presented credential with the run token in
+// constant time.
+func tokenMatches(got, token string) bool {
+	return subtle.ConstantTimeCompare([]byte(got), []byte(token)) == 1
+}
+
+// swapCredential removes every credential from the outgoing request and, when
+// key is non-empty, sets key in the header the family uses.
+func swapCredential(out *http.Request, s credentialStyle, key string) {
+	for _, k := range credentialHeaders {
+		out.Header.Del(k)
+	}
+	q := out.URL.Query()
+	if q.Has("key") {
+		q.Del("key")
+		out.URL.RawQuery = q.Encode()
+	}
+	if key == "" {
+		return
+	}
+	switch s {
+	case credAPIKey:
+		out.Header.Set("X-Api-Key", key)
+	case credGoogAPIKey:
+		out.Header.Set("X-Goog-Api-Key", key)
+	default:
+		out.Header.Set("Authorization", "Bearer "+key)
+	}
+}

@@ -1,0 +1,159 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Config configures a Gateway. The zero value of each field is documented.
+type Config struct {
+	// Upstream is the real gateway's base URL: scheme, host and an optional
+	// path prefix that request paths are appended to. Required.
+	Upstream *url.URL
+	// Key is the real credential. Non-empty selects managed mode: requests
+	// must carry Token, and Key is put on the upstream request in the header
+	// the family uses. Empty selects passthrough: the agent's own credential
+	// goes upstream untouched.
+	Key string
+	// Token is the per-run token the agent presents in managed mode.
+	Token string
+	// Addr is the listen address; empty means 127.0.0.1:0. It must be a
+	// loopback address.
+	Addr string
+	// Transport sends requests upstream. Nil means a clone of
+	// http.DefaultTransport that leaves compression to the agent.
+	Transport http.RoundTripper
+	// Observe receives every call once it ended, on its own goroutine. Nil
+	// means calls are not observed.
+	Observe func(*Call)
+	// Label returns the stable label of a credential value. Nil means calls
+	// carry no credential label.
+	Label func(credential string) string
+}
+
+// Gateway is the loopback model gateway.
+type Gateway struct {
+	cfg      Config
+	upstream *url.URL
+	ln       net.Listener
+	srv      *http.Server
+	proxy    *httputil.ReverseProxy
+	hosts    map[string]bool
+	srvHost  string
+	srvPort  int
+	keyLabel string
+
+	mu     sync.Mutex
+	closed bool
+	wg     sync.WaitGroup
+}
+
+// New starts a gateway listening on loopback.
+func New(cfg Config) (*Gateway, error) {
+	if cfg.Upstream == nil || cfg.Upstream.Scheme == "" || cfg.Upstream.Host == "" {
+		return nil, errors.New("upstream URL must have a scheme and host")
+	}
+	if cfg.Key != "" && cfg.Token == "" {
+		return nil, errors.New("managed mode needs a run token")
+	}
+	addr := cfg.Addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	if host, _, err := net.SplitHostPort(addr); err != nil || !net.ParseIP(host).IsLoopback() {
+		return nil, fmt.Errorf("gateway address %q is not a loopback IP address", addr)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("cannot listen on %s: %w", addr, err)
+	}
+	g := &Gateway{cfg: cfg, upstream: cfg.Upstream, ln: ln}
+	g.init()
+	go func() { _ = g.srv.Serve(ln) }()
+	return g, nil
+}
+
+func (g *Gateway) init() {
+	port := strconv.Itoa(g.ln.Addr().(*net.TCPAddr).Port)
+	g.hosts = map[string]bool{g.ln.Addr().String(): true, "localhost:" + port: true}
+	g.srvHost = g.upstream.Hostname()
+	g.srvPort = upstreamPort(g.upstream)
+	if g.cfg.Key != "" && g.cfg.Label != nil {
+		g.keyLabel = g.cfg.Label(g.cfg.Key)
+	}
+	tr := g.cfg.Transport
+	if tr == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.DisableCompression = true
+		t.MaxIdleConnsPerHost = 64
+		tr = t
+	}
+	quiet := log.New(io.Discard, "", 0)
+	g.proxy = &httputil.ReverseProxy{
+		Rewrite:        g.rewrite,
+		ModifyResponse: g.modifyResponse,
+		ErrorHandler:   g.errorHandler,
+		Transport:      tr,
+		FlushInterval:  -1,
+		ErrorLog:       quiet,
+	}
+	g.srv = &http.Server{Handler: g, ErrorLog: quiet, ReadHeaderTimeout: 30 * time.Second}
+}
+
+func upstreamPort(u *url.URL) int {
+	if p, err := strconv.Atoi(u.Port()); err == nil {
+		return p
+	}
+	if u.Scheme == "http" {
+		return 80
+	}
+	return 443
+}
+
+// URL is the gateway's base URL, e.g. http://127.0.0.1:41234.
+func (g *Gateway) URL() string { return "http://" + g.ln.Addr().String() }
+
+// Close stops accepting calls, waits for calls in flight until ctx is done,
+// and waits for their observers. Calls that end after Close returned are not
+// observed.
+func (g *Gateway) Close(ctx context.Context) error {
+	err := g.srv.Shutdown(ctx)
+	if err != nil {
+		_ = g.srv.Close()
+	}
+	g.mu.Lock()
+	g.closed = true
+	g.mu.Unlock()
+	g.wg.Wait()
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+func (g *Gateway) observe(c *Call) {
+	if g.cfg.Observe == nil {
+		return
+	}
+	g.mu.Lock()
+	if g.closed {
+		g.mu.Unlock()
+		return
+	}
+	g.wg.Add(1)
+	g.mu.Unlock()
+	go func() {
+		defer g.wg.Done()
+		g.cfg.Observe(c)
+	}()
+}

@@ -1,0 +1,152 @@
+package gateway
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// ServeHTTP guards the gateway, opens the call record and hands the request
+// to the reverse proxy.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rt := detect(r.Method, r.URL.Path)
+	st := &callState{g: g, ctx: r.Context()}
+	st.c = Call{
+		Family: rt.family, Method: r.Method, Path: r.URL.Path,
+		UserAgent: r.UserAgent(), Start: time.Now(),
+		ServerAddress: g.srvHost, ServerPort: g.srvPort,
+		RequestModel: rt.model, RequestStream: rt.stream,
+		RequestMaxTokens: -1, Usage: NoUsage(),
+		ResendCount: resendCount(r.Header),
+	}
+	shape := shapeOf(rt.family, r.URL.Path)
+	if refused := g.refuse(r); refused != nil {
+		st.c.Refused = refused.code
+		st.c.StatusCode = refused.status
+		refused.write(w, shape)
+		st.finish(nil, true)
+		return
+	}
+	cred := presented(r.Header, r.URL.Query())
+	if g.cfg.Key != "" {
+		if !tokenMatches(cred, g.cfg.Token) {
+			st.c.TokenRejected = true
+			st.c.StatusCode = errTokenRejected.status
+			errTokenRejected.write(w, shape)
+			st.finish(nil, true)
+			return
+		}
+		st.c.CredentialLabel = g.keyLabel
+	} else if cred != "" && g.cfg.Label != nil {
+		st.c.CredentialLabel = g.cfg.Label(cred)
+	}
+	if r.Body != nil && r.Body != http.NoBody {
+		st.scan = newKeyScanner(wantRequestKey)
+		st.body = &teeRequestBody{ReadCloser: r.Body, scan: st.scan}
+		r.Body = st.body
+	}
+	g.proxy.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), stateKey{}, st)))
+}
+
+// refuse applies the DNS-rebinding and browser guards.
+func (g *Gateway) refuse(r *http.Request) *gatewayError {
+	if !g.hosts[strings.ToLower(r.Host)] {
+		return &errHostRefused
+	}
+	if r.Header.Get("Origin") != "" {
+		return &errOriginRefused
+	}
+	return nil
+}
+
+func resendCount(h http.Header) int {
+	n, err := strconv.Atoi(h.Get("X-Stainless-Retry-Count"))
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}
+
+// rewrite aims the outgoing request at the upstream and swaps credentials.
+func (g *Gateway) rewrite(pr *httputil.ProxyRequest) {
+	pr.SetURL(g.upstream)
+	if g.cfg.Key == "" {
+		return
+	}
+	st := stateFrom(pr.In.Context())
+	f := FamilyUnknown
+	if st != nil {
+		f = st.c.Family
+	}
+	swapCredential(pr.Out, style(f, pr.In.URL.Path), g.cfg.Key)
+}
+
+// modifyResponse records the response head and tees its body to the
+// family's parser. Protocol upgrades pass through untouched.
+func (g *Gateway) modifyResponse(resp *http.Response) error {
+	st := stateFrom(resp.Request.Context())
+	if st == nil {
+		return nil
+	}
+	ct := resp.Header.Get("Content-Type")
+	st.update(func(c *Call) {
+		c.StatusCode = resp.StatusCode
+		c.ContentType = ct
+		c.RetryAfter = resp.Header.Get("Retry-After") != "" || resp.Header.Get("Retry-After-Ms") != ""
+	})
+	if resp.StatusCode == http.StatusSwitchingProtocols {
+		st.finish(nil, true)
+		return nil
+	}
+	p := newResponseParser(st.c.Family, resp.StatusCode, ct, resp.Header.Get("Content-Encoding"))
+	resp.Body = &teeResponseBody{body: resp.Body, parser: p, call: st}
+	return nil
+}
+
+// errorHandler answers a call the upstream could not serve.
+func (g *Gateway) errorHandler(w http.ResponseWriter, r *http.Request, err error) {
+	st := stateFrom(r.Context())
+	if st == nil {
+		w.WriteHeader(http.StatusBadGateway)
+		return
+	}
+	if r.Context().Err() != nil {
+		st.update(func(c *Call) { c.Cancelled = true })
+		st.finish(nil, false)
+		return
+	}
+	st.update(func(c *Call) { c.TransportError = transportErrorClass(err) })
+	errUpstream.write(w, shapeOf(st.c.Family, r.URL.Path))
+	st.finish(nil, false)
+}
+
+// transportErrorClass names a failure to reach the upstream without
+// quoting the error, which may contain the URL.
+func transportErrorClass(err error) string {
+	var dnsErr *net.DNSError
+	var netErr net.Error
+	var certErr *tls.CertificateVerificationError
+	var recErr tls.RecordHeaderError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	case errors.As(err, &dnsErr):
+		return "dns_error"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection_refused"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection_reset"
+	case errors.As(err, &certErr), errors.As(err, &recErr):
+		return "tls_error"
+	case errors.As(err, &netErr) && netErr.Timeout():
+		return "timeout"
+	}
+	return "network_error"
+}

@@ -1,0 +1,69 @@
+package gateway
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// callState follows one call through the proxy: the record being filled, the
+// request body scanner, and the exactly-once finish that hands the record to
+// the observer.
+type callState struct {
+	g    *Gateway
+	ctx  context.Context
+	scan *keyScanner
+	body *teeRequestBody
+
+	mu   sync.Mutex
+	c    Call
+	once sync.Once
+}
+
+type stateKey struct{}
+
+func stateFrom(ctx context.Context) *callState {
+	st, _ := ctx.Value(stateKey{}).(*callState)
+	return st
+}
+
+func (s *callState) firstByte(t time.Time) {
+	s.mu.Lock()
+	s.c.FirstChunk = t.Sub(s.c.Start)
+	s.mu.Unlock()
+}
+
+// update runs f on the record under the lock.
+func (s *callState) update(f func(c *Call)) {
+	s.mu.Lock()
+	f(&s.c)
+	s.mu.Unlock()
+}
+
+// finish completes the record once: the parser (nil when there was no body to
+// parse) fills the response fields, the scanner the request fields, and the
+// observer receives a copy on its own goroutine so that it never delays the
+// bytes still on their way to the agent.
+func (s *callState) finish(p responseParser, complete bool) {
+	s.once.Do(func() {
+		end := time.Now()
+		s.mu.Lock()
+		c := s.c
+		s.mu.Unlock()
+		c.End = end
+		if p != nil {
+			p.finish(&c, complete)
+		}
+		if !complete && c.TransportError == "" && !c.TokenRejected && c.Refused == "" {
+			if s.ctx.Err() != nil {
+				c.Cancelled = true
+			} else if p != nil {
+				c.TransportError = "response_interrupted"
+			}
+		}
+		if s.scan != nil {
+			fillRequest(&c, s.scan, s.body.n)
+		}
+		s.g.observe(&c)
+	})
+}

@@ -1,0 +1,143 @@
+package spans
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/agentwrap/agentwrap/gateway"
+)
+
+// HelpCenterURL is where account-specific questions (quota, billing, limits,
+// model availability) are escalated, per the usage-trace workflow.
+const HelpCenterURL = "https://apidoc.cometapi.com/support/help-center"
+
+// Outcome is the classification of one call.
+type Outcome struct {
+	Result  string
+	Failure string
+	// Note is a short, content-free explanation; empty for a plain pass.
+	Note string
+}
+
+// Classify applies DESIGN.md's classification table to a call: the first
+// matching row wins.
+func Classify(c *gateway.Call) Outcome {
+	st := c.StatusCode
+	switch {
+	case c.TokenRejected:
+		return Outcome{ResultFail, FailureAuthRejected, "gateway rejected the call: run token missing or wrong (caller is not the wrapped agent)"}
+	case c.Refused != "":
+		return Outcome{ResultFail, FailureAuthRejected, "gateway refused the call: " + strings.ReplaceAll(c.Refused, "_", " ")}
+	case st == 401 || st == 403:
+		return Outcome{ResultFail, FailureAuthRejected, upstreamNote(c, "credential rejected by the upstream")}
+	case isFollowUp(c):
+		return Outcome{ResultNeedsFollowUp, FailureOperatorFollowUp, followUpNote(c)}
+	case c.Family == gateway.FamilyUnknown:
+		return Outcome{ResultFail, FailureContractMismatch, "request not in the contract: unknown request family"}
+	case len(c.Contract.RequestProblems) > 0:
+		return Outcome{ResultFail, FailureContractMismatch, strings.Join(c.Contract.RequestProblems, "; ")}
+	case c.Cancelled:
+		return Outcome{ResultNeedsFollowUp, FailureOperatorFollowUp, "cancelled: the agent closed the call before it completed"}
+	}
+	if note := unexpected(c); note != "" {
+		return Outcome{ResultFail, FailureUnexpectedResponse, note}
+	}
+	switch {
+	case st >= 400:
+		return Outcome{ResultFail, FailureContractMismatch, upstreamNote(c, "request refused by the upstream")}
+	case st >= 200 && st < 300, st == 101:
+		return Outcome{ResultPass, FailureNone, ""}
+	}
+	return Outcome{ResultFail, FailureUnexpectedResponse, fmt.Sprintf("upstream answered with unexpected status %d", st)}
+}
+
+// unexpected returns a note when the call matches the unexpected_response
+// row, else "".
+func unexpected(c *gateway.Call) string {
+	switch {
+	case c.TransportError != "":
+		return "upstream not reached or reply cut short: " + c.TransportError
+	case c.StatusCode >= 500:
+		return upstreamNote(c, "upstream server error")
+	case c.ResponseJSONError:
+		return fmt.Sprintf("upstream %d body is not the documented JSON (content-type %s)", c.StatusCode, mediaType(c.ContentType))
+	case c.StatusCode < 300 && c.Stream && !c.StreamComplete:
+		return "stream ended without its terminal event"
+	case c.StatusCode < 300 && len(c.MissingFields) > 0:
+		return "missing documented field: " + strings.Join(c.MissingFields, ", ")
+	case c.StatusCode < 300 && len(c.Contract.ResponseProblems) > 0:
+		return strings.Join(c.Contract.ResponseProblems, "; ")
+	}
+	return ""
+}
+
+// followUpMarkers are error types and codes that mean an account question,
+// not a defect: quota, billing, rate limits, model availability.
+var followUpMarkers = []string{
+	"quota", "billing", "insufficient", "payment", "credit", "rate_limit",
+	"resource_exhausted", "model_not_found", "model_not_available",
+	"not_available", "overloaded",
+}
+
+func isFollowUp(c *gateway.Call) bool {
+	if c.StatusCode == 402 || c.StatusCode == 429 {
+		return true
+	}
+	if c.StatusCode < 400 {
+		return false
+	}
+	s := strings.ToLower(c.UpstreamErrorType + " " + c.UpstreamErrorCode)
+	for _, m := range followUpMarkers {
+		if strings.Contains(s, m) {
+			return true
+		}
+	}
+	return false
+}
+
+func followUpNote(c *gateway.Call) string {
+	n := fmt.Sprintf("upstream %d", c.StatusCode)
+	if c.RetryAfter {
+		n += ", retry-after present"
+	}
+	if t := errorLabel(c); t != "" {
+		n += " (" + t + ")"
+	}
+	return n + "; ask the account owner about quota, billing, limits or model access via " + HelpCenterURL
+}
+
+func upstreamNote(c *gateway.Call, what string) string {
+	n := fmt.Sprintf("upstream %d: %s", c.StatusCode, what)
+	if t := errorLabel(c); t != "" {
+		n += " (" + t + ")"
+	}
+	return n
+}
+
+func errorLabel(c *gateway.Call) string {
+	switch {
+	case c.UpstreamErrorType != "" && c.UpstreamErrorCode != "" && c.UpstreamErrorCode != c.UpstreamErrorType:
+		return c.UpstreamErrorType + "/" + c.UpstreamErrorCode
+	case c.UpstreamErrorType != "":
+		return c.UpstreamErrorType
+	}
+	return c.UpstreamErrorCode
+}
+
+func mediaType(ct string) string {
+	mt, _, _ := strings.Cut(ct, ";")
+	if mt = strings.TrimSpace(mt); mt == "" {
+		return "none"
+	}
+	return mt
+}
+
+// Worse returns the more severe of two result classes: fail, then
+// needs_follow_up, then pass.
+func Worse(a, b string) string {
+	rank := map[string]int{ResultPass: 0, ResultNeedsFollowUp: 1, ResultFail: 2}
+	if rank[b] > rank[a] {
+		return b
+	}
+	return a
+}

@@ -1,0 +1,236 @@
+package spans
+
+import (
+	"context"
+	"strconv"
+	"sync"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/agentwrap/agentwrap/gateway"
+)
+
+// Recorder turns call records into call spans under a run span and keeps the
+// run's tally. It is safe for concurrent use.
+type Recorder struct {
+	tracer trace.Tracer
+	parent context.Context
+	runID  string
+	note   func(string) string
+
+	mu      sync.Mutex
+	calls   int
+	result  string
+	classes map[string]int
+	follow  []string
+}
+
+// NewRecorder returns a Recorder whose spans are children of the span in
+// parent. note sanitizes every note before it is recorded; nil means notes
+// are only truncated.
+func NewRecorder(tracer trace.Tracer, parent context.Context, runID string, note func(string) string) *Recorder {
+	if note == nil {
+		note = truncateNote
+	}
+	return &Recorder{tracer: tracer, parent: parent, runID: runID, note: note, result: ResultPass, classes: map[string]int{}}
+}
+
+// Observe records one call as a span. It is the gateway's observer.
+func (r *Recorder) Observe(c *gateway.Call) {
+	o := Classify(c)
+	o.Note = r.note(o.Note)
+	attrs := CallAttributes(c, r.runID, o)
+	_, span := r.tracer.Start(r.parent, SpanName(c),
+		trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithTimestamp(c.Start),
+		trace.WithAttributes(attrs...))
+	if o.Result == ResultFail {
+		span.SetStatus(codes.Error, o.Failure)
+	}
+	span.End(trace.WithTimestamp(c.End))
+
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls++
+	r.result = Worse(r.result, o.Result)
+	r.classes[o.Result]++
+	if o.Result != ResultPass && len(r.follow) < 8 {
+		r.follow = append(r.follow, o.Note)
+	}
+}
+
+// Summary is the run's tally of calls.
+type Summary struct {
+	Calls  int
+	Result string
+	// Counts is the number of calls per result class.
+	Counts map[string]int
+	// Notes are the first few notes of calls that did not pass.
+	Notes []string
+}
+
+// Summary returns the tally so far.
+func (r *Recorder) Summary() Summary {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	counts := make(map[string]int, len(r.classes))
+	for k, v := range r.classes {
+		counts[k] = v
+	}
+	return Summary{Calls: r.calls, Result: r.result, Counts: counts, Notes: append([]string(nil), r.follow...)}
+}
+
+// SpanName is `{gen_ai.operation.name} {gen_ai.request.model}`, or the
+// operation alone when the call named no model.
+func SpanName(c *gateway.Call) string {
+	op := Operation(c.Family)
+	if m := model(c); m != "" {
+		return op + " " + m
+	}
+	return op
+}
+
+func model(c *gateway.Call) string {
+	if c.RequestModel != "" {
+		return c.RequestModel
+	}
+	return c.ResponseModel
+}
+
+// Operation is the gen_ai.operation.name of a family.
+func Operation(f gateway.Family) string {
+	switch f {
+	case gateway.FamilyChatCompletions, gateway.FamilyResponses, gateway.FamilyMessages:
+		return "chat"
+	case gateway.FamilyGemini:
+		return "generate_content"
+	case gateway.FamilyEmbeddings:
+		return "embeddings"
+	case gateway.FamilyCountTokens:
+		return "count_tokens"
+	case gateway.FamilyModels:
+		return "list_models"
+	}
+	return "unknown"
+}
+
+// ProviderName is the gen_ai.provider.name of a family's wire format.
+func ProviderName(f gateway.Family) string {
+	switch f {
+	case gateway.FamilyMessages, gateway.FamilyCountTokens:
+		return "anthropic"
+	case gateway.FamilyGemini:
+		return "gcp.gemini"
+	case gateway.FamilyUnknown:
+		return "unknown"
+	}
+	return "openai"
+}
+
+// CallAttributes returns the span attributes of a call.
+func CallAttributes(c *gateway.Call, runID string, o Outcome) []attribute.KeyValue {
+	a := make([]attribute.KeyValue, 0, 40)
+	a = append(a,
+		RunID.String(runID),
+		RequestFamily.String(string(c.Family)),
+		CredentialRedacted.Bool(true),
+		ResultClass.String(o.Result),
+		FailureClass.String(o.Failure),
+		Notes.String(o.Note),
+		ContractEndpoint.String(c.Contract.Endpoint),
+		GenAIOperationName.String(Operation(c.Family)),
+		GenAIProviderName.String(ProviderName(c.Family)),
+		HTTPRequestMethod.String(c.Method),
+		URLPath.String(c.Path),
+		ServerAddress.String(c.ServerAddress),
+		ServerPort.Int(c.ServerPort),
+	)
+	if c.Contract.CheckedAt != "" {
+		a = append(a, CheckedAt.String(c.Contract.CheckedAt))
+	}
+	if len(c.Contract.SourceURLs) > 0 {
+		a = append(a, SourceURLs.StringSlice(c.Contract.SourceURLs))
+	}
+	if c.CredentialLabel != "" {
+		a = append(a, CredentialLabel.String(c.CredentialLabel))
+	}
+	if c.RequestModel != "" {
+		a = append(a, GenAIRequestModel.String(c.RequestModel))
+	}
+	if c.Family != gateway.FamilyModels && c.Family != gateway.FamilyUnknown {
+		a = append(a, GenAIRequestStream.Bool(c.RequestStream))
+	}
+	if c.RequestMaxTokens >= 0 {
+		a = append(a, GenAIRequestMaxTokens.Int64(c.RequestMaxTokens))
+	}
+	a = appendResponse(a, c)
+	if c.ResendCount > 0 {
+		a = append(a, HTTPRequestResendCount.Int(c.ResendCount))
+	}
+	if c.UserAgent != "" {
+		a = append(a, UserAgent.String(c.UserAgent))
+	}
+	if et := errorType(c, o); et != "" {
+		a = append(a, ErrorType.String(et))
+	}
+	return a
+}
+
+func appendResponse(a []attribute.KeyValue, c *gateway.Call) []attribute.KeyValue {
+	if c.StatusCode > 0 {
+		a = append(a, HTTPResponseStatusCode.Int(c.StatusCode))
+	}
+	if c.ResponseModel != "" {
+		a = append(a, GenAIResponseModel.String(c.ResponseModel))
+	}
+	if c.ResponseID != "" {
+		a = append(a, GenAIResponseID.String(c.ResponseID))
+	}
+	if len(c.FinishReasons) > 0 {
+		a = append(a, GenAIResponseFinishReason.StringSlice(c.FinishReasons))
+	}
+	u := c.Usage
+	for _, t := range []struct {
+		k attribute.Key
+		v int64
+	}{
+		{GenAIUsageInputTokens, u.Input}, {GenAIUsageOutputTokens, u.Output},
+		{GenAIUsageCacheReadTokens, u.CacheRead}, {GenAIUsageCacheCreationTokens, u.CacheCreation},
+		{GenAIUsageReasoningTokens, u.Reasoning},
+	} {
+		if t.v >= 0 {
+			a = append(a, t.k.Int64(t.v))
+		}
+	}
+	if c.FirstChunk > 0 {
+		a = append(a, GenAIResponseTimeToFirstChunk.Float64(c.FirstChunk.Seconds()))
+	}
+	return a
+}
+
+// errorType is error.type for a call that did not pass: the transport error
+// class, the HTTP status code, or the failure class.
+func errorType(c *gateway.Call, o Outcome) string {
+	switch {
+	case o.Result == ResultPass:
+		return ""
+	case c.TransportError != "":
+		return c.TransportError
+	case c.Cancelled:
+		return "cancelled"
+	case c.StatusCode >= 400:
+		return strconv.Itoa(c.StatusCode)
+	}
+	return o.Failure
+}
+
+// truncateNote bounds a note to 200 characters.
+func truncateNote(s string) string {
+	r := []rune(s)
+	if len(r) <= 200 {
+		return s
+	}
+	return string(r[:199]) + "…"
+}
