@@ -1,0 +1,70 @@
+package spans
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/agentwrap/agentwrap/gateway"
+)
+
+func okCall() gateway.Call {
+	return gateway.Call{Family: gateway.FamilyChatCompletions, Method: "POST", Path: "/v1/chat/completions", StatusCode: 200, Usage: gateway.NoUsage(), RequestMaxTokens: -1}
+}
+
+func TestClassifyRows(t *testing.T) {
+	cases := []struct {
+		name            string
+		edit            func(c *gateway.Call)
+		result, failure string
+		note            string
+	}{
+		{"pass", func(c *gateway.Call) {}, ResultPass, FailureNone, ""},
+		{"token rejected", func(c *gateway.Call) { c.TokenRejected = true; c.StatusCode = 401 }, ResultFail, FailureAuthRejected, "run token"},
+		{"host refused", func(c *gateway.Call) { c.Refused = "host_not_allowed" }, ResultFail, FailureAuthRejected, "host not allowed"},
+		{"upstream 401", func(c *gateway.Call) { c.StatusCode = 401; c.UpstreamErrorType = "authentication_error" }, ResultFail, FailureAuthRejected, "authentication_error"},
+		{"upstream 403", func(c *gateway.Call) { c.StatusCode = 403 }, ResultFail, FailureAuthRejected, "403"},
+		{"402", func(c *gateway.Call) { c.StatusCode = 402 }, ResultNeedsFollowUp, FailureOperatorFollowUp, HelpCenterURL},
+		{"429 retry-after", func(c *gateway.Call) { c.StatusCode = 429; c.RetryAfter = true }, ResultNeedsFollowUp, FailureOperatorFollowUp, "retry-after present"},
+		{"quota 400", func(c *gateway.Call) { c.StatusCode = 400; c.UpstreamErrorCode = "insufficient_quota" }, ResultNeedsFollowUp, FailureOperatorFollowUp, "insufficient_quota"},
+		{"model not found 404", func(c *gateway.Call) { c.StatusCode = 404; c.UpstreamErrorCode = "model_not_found" }, ResultNeedsFollowUp, FailureOperatorFollowUp, "model_not_found"},
+		{"unknown family", func(c *gateway.Call) { c.Family = gateway.FamilyUnknown }, ResultFail, FailureContractMismatch, "unknown request family"},
+		{"missing required field", func(c *gateway.Call) {
+			c.Contract.RequestProblems = []string{"missing required field: max_tokens"}
+		}, ResultFail, FailureContractMismatch, "max_tokens"},
+		{"500", func(c *gateway.Call) { c.StatusCode = 500 }, ResultFail, FailureUnexpectedResponse, "server error"},
+		{"network", func(c *gateway.Call) { c.StatusCode = 0; c.TransportError = "connection_refused" }, ResultFail, FailureUnexpectedResponse, "connection_refused"},
+		{"html 404", func(c *gateway.Call) {
+			c.StatusCode = 404
+			c.ResponseJSONError = true
+			c.ContentType = "text/html; charset=utf-8"
+		}, ResultFail, FailureUnexpectedResponse, "text/html"},
+		{"truncated stream", func(c *gateway.Call) { c.Stream = true }, ResultFail, FailureUnexpectedResponse, "terminal event"},
+		{"missing field", func(c *gateway.Call) { c.MissingFields = []string{"usage"} }, ResultFail, FailureUnexpectedResponse, "usage"},
+		{"other 4xx", func(c *gateway.Call) { c.StatusCode = 400; c.UpstreamErrorType = "invalid_request_error" }, ResultFail, FailureContractMismatch, "invalid_request_error"},
+		{"cancelled", func(c *gateway.Call) { c.Cancelled = true; c.Stream = true }, ResultNeedsFollowUp, FailureOperatorFollowUp, "cancelled"},
+		{"complete stream", func(c *gateway.Call) { c.Stream = true; c.StreamComplete = true }, ResultPass, FailureNone, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := okCall()
+			tc.edit(&c)
+			o := Classify(&c)
+			if o.Result != tc.result || o.Failure != tc.failure {
+				t.Fatalf("got %s/%s (%q), want %s/%s", o.Result, o.Failure, o.Note, tc.result, tc.failure)
+			}
+			if !strings.Contains(o.Note, tc.note) {
+				t.Fatalf("note %q does not mention %q", o.Note, tc.note)
+			}
+			if len([]rune(o.Note)) > 200 {
+				t.Fatalf("note longer than 200 characters: %q", o.Note)
+			}
+		})
+	}
+}
+
+func TestWorse(t *testing.T) {
+	if Worse(ResultPass, ResultFail) != ResultFail || Worse(ResultFail, ResultNeedsFollowUp) != ResultFail ||
+		Worse(ResultPass, ResultNeedsFollowUp) != ResultNeedsFollowUp || Worse(ResultPass, ResultPass) != ResultPass {
+		t.Fatal("Worse ranks fail > needs_follow_up > pass")
+	}
+}
