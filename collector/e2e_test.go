@@ -3,6 +3,7 @@ package collector_test
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -97,4 +98,19 @@ func TestGatewayRedactsAndRoutesToTheTier(t *testing.T) {
 	}
 	p.checkNoCanary(t, "tier output", []byte(tier.Output()))
 	p.checkNoCanary(t, "gateway output", []byte(gw.Output()))
+}
+
+func TestBuildScriptFindsTheCachedBinary(t *testing.T) {
+	if os.Getenv(collectortest.BinaryEnv) != "" {
+		t.Skipf("%s overrides the cache", collectortest.BinaryEnv)
+	}
+	bin := collectortest.Binary(t)
+	out, err := exec.Command("bash", collector.BuildScript).Output()
+	if err != nil {
+		t.Fatalf("build.sh: %v", err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if got := lines[len(lines)-1]; got != bin {
+		t.Errorf("build.sh reports %s, collectortest uses %s", got, bin)
+	}
 }

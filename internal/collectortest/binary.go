@@ -83,8 +83,7 @@ func Binary(tb testing.TB) string {
 	return p
 }
 
-// build runs build.sh, which serializes nothing: concurrent test binaries
-// may build twice, and the last one to finish wins.
+// build runs build.sh, which serializes concurrent builds with flock.
 func build(script string) error {
 	cmd := exec.Command("bash", script)
 	out, err := cmd.CombinedOutput()
@@ -124,12 +123,23 @@ func baseEnv() []string {
 	return env
 }
 
-// hasPrefixKey reports whether env sets key.
-func hasPrefixKey(env []string, key string) bool {
+// sets reports whether env sets key.
+func sets(env []string, key string) bool {
 	for _, e := range env {
 		if strings.HasPrefix(e, key+"=") {
 			return true
 		}
 	}
 	return false
+}
+
+// lookup returns the last value env gives key, or "".
+func lookup(env []string, key string) string {
+	v := ""
+	for _, e := range env {
+		if k, val, ok := strings.Cut(e, "="); ok && k == key {
+			v = val
+		}
+	}
+	return v
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"os/exec"
-	"strconv"
 	"sync"
 	"syscall"
 	"testing"
@@ -41,11 +40,11 @@ func Start(tb testing.TB, config string, env ...string) *Collector {
 	bin := Binary(tb)
 	env = append(baseEnv(), env...)
 	for _, key := range []string{"OTLP_GRPC_LISTEN", "OTLP_HTTP_LISTEN"} {
-		if !hasPrefixKey(env, key) {
+		if !sets(env, key) {
 			env = append(env, key+"="+FreeAddr(tb))
 		}
 	}
-	if !hasPrefixKey(env, "OTELCOL_METRICS_PORT") {
+	if !sets(env, "OTELCOL_METRICS_PORT") {
 		_, port, _ := net.SplitHostPort(FreeAddr(tb))
 		env = append(env, "OTELCOL_METRICS_HOST=127.0.0.1", "OTELCOL_METRICS_PORT="+port)
 	}
@@ -136,23 +135,6 @@ func FreeAddr(tb testing.TB) string {
 	return l.Addr().String()
 }
 
-// FreePort is FreeAddr's port number.
-func FreePort(tb testing.TB) int {
-	tb.Helper()
-	_, port, _ := net.SplitHostPort(FreeAddr(tb))
-	n, _ := strconv.Atoi(port)
-	return n
-}
-
-func lookup(env []string, key string) string {
-	v := ""
-	for _, e := range env {
-		if len(e) > len(key) && e[:len(key)+1] == key+"=" {
-			v = e[len(key)+1:]
-		}
-	}
-	return v
-}
 
 // syncBuffer is a bytes.Buffer safe for concurrent writes and reads.
 type syncBuffer struct {
