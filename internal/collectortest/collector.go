@@ -135,7 +135,6 @@ func FreeAddr(tb testing.TB) string {
 	return l.Addr().String()
 }
 
-
 // syncBuffer is a bytes.Buffer safe for concurrent writes and reads.
 type syncBuffer struct {
 	mu  sync.Mutex
