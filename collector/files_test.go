@@ -1,0 +1,260 @@
+package collector_test
+
+import (
+	"io/fs"
+	"net"
+	"net/url"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/agentwrap/agentwrap/collector"
+	"github.com/agentwrap/agentwrap/spans"
+)
+
+func readYAML(t *testing.T, name string, v any) {
+	t.Helper()
+	b, err := fs.ReadFile(collector.Files(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s is not valid YAML: %v", name, err)
+	}
+}
+
+type composeFile struct {
+	Services map[string]struct {
+		Image       string            `yaml:"image"`
+		Command     []string          `yaml:"command"`
+		Volumes     []string          `yaml:"volumes"`
+		Environment map[string]string `yaml:"environment"`
+		Ports       []string          `yaml:"ports"`
+		DependsOn   yaml.Node         `yaml:"depends_on"`
+	} `yaml:"services"`
+	Volumes map[string]any `yaml:"volumes"`
+}
+
+// dependencies returns the service names of a depends_on node, in either
+// the list or the map form.
+func dependencies(t *testing.T, n yaml.Node) []string {
+	t.Helper()
+	var list []string
+	if n.Kind == yaml.SequenceNode {
+		if err := n.Decode(&list); err != nil {
+			t.Fatal(err)
+		}
+		return list
+	}
+	var m map[string]any
+	if err := n.Decode(&m); err != nil {
+		t.Fatal(err)
+	}
+	for k := range m {
+		list = append(list, k)
+	}
+	return list
+}
+
+func TestComposeReferencesExistingFilesAndServices(t *testing.T) {
+	var c composeFile
+	readYAML(t, collector.ComposeFile, &c)
+	for _, want := range []string{"otelcol", "jaeger", "tempo", "grafana"} {
+		if _, ok := c.Services[want]; !ok {
+			t.Errorf("compose.yaml has no %s service", want)
+		}
+	}
+	for name, s := range c.Services {
+		if s.Image == "" || !strings.Contains(s.Image, ":") || strings.HasSuffix(s.Image, ":latest") {
+			t.Errorf("service %s: image %q is not pinned to a version", name, s.Image)
+		}
+		for _, v := range s.Volumes {
+			src := strings.SplitN(v, ":", 2)[0]
+			if strings.HasPrefix(src, "./") {
+				if _, err := fs.Stat(collector.Files(), strings.TrimPrefix(src, "./")); err != nil {
+					t.Errorf("service %s mounts %s, which is not shipped: %v", name, src, err)
+				}
+			} else if _, ok := c.Volumes[src]; !ok {
+				t.Errorf("service %s mounts volume %q, which is not declared", name, src)
+			}
+		}
+		for _, d := range dependencies(t, s.DependsOn) {
+			if _, ok := c.Services[d]; !ok {
+				t.Errorf("service %s depends on unknown service %s", name, d)
+			}
+		}
+		for _, p := range s.Ports {
+			if !strings.HasPrefix(p, "127.0.0.1:") {
+				t.Errorf("service %s publishes %s beyond loopback", name, p)
+			}
+		}
+	}
+}
+
+func TestComposeCollectorMatchesItsConfig(t *testing.T) {
+	var c composeFile
+	readYAML(t, collector.ComposeFile, &c)
+	otelcol := c.Services["otelcol"]
+	var builder struct {
+		Dist struct {
+			Version string `yaml:"version"`
+		} `yaml:"dist"`
+	}
+	readYAML(t, collector.BuilderFile, &builder)
+	if want := "otel/opentelemetry-collector-contrib:" + builder.Dist.Version; otelcol.Image != want {
+		t.Errorf("collector image %q, want %q (the builder.yaml version)", otelcol.Image, want)
+	}
+	if !slices.Contains(otelcol.Volumes, "./otelcol.yaml:/etc/agentwrap/otelcol.yaml:ro") ||
+		!slices.Contains(otelcol.Command, "--config=/etc/agentwrap/otelcol.yaml") {
+		t.Errorf("collector does not run the shipped otelcol.yaml: volumes %v, command %v", otelcol.Volumes, otelcol.Command)
+	}
+	config := string(collector.Config(spans.SchemaNames()))
+	for k := range otelcol.Environment {
+		if !strings.Contains(config, "${env:"+k+":-") {
+			t.Errorf("compose sets %s, which otelcol.yaml does not read", k)
+		}
+	}
+	tempoGRPC, tempoHTTP := tempoPorts(t)
+	checkEndpoint(t, c, otelcol.Environment["JAEGER_OTLP_ENDPOINT"], "jaeger", "4318")
+	checkEndpoint(t, c, "grpc://"+otelcol.Environment["TEMPO_OTLP_ENDPOINT"], "tempo", tempoGRPC)
+	var ds struct {
+		Datasources []struct {
+			Type string `yaml:"type"`
+			URL  string `yaml:"url"`
+		} `yaml:"datasources"`
+	}
+	readYAML(t, collector.DatasourcesFile, &ds)
+	if len(ds.Datasources) != 1 || ds.Datasources[0].Type != "tempo" {
+		t.Fatalf("datasources = %+v, want one tempo data source", ds.Datasources)
+	}
+	checkEndpoint(t, c, ds.Datasources[0].URL, "tempo", tempoHTTP)
+}
+
+// checkEndpoint asserts raw is a URL to the compose service at port.
+func checkEndpoint(t *testing.T, c composeFile, raw, service, port string) {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatalf("endpoint %q: %v", raw, err)
+	}
+	if _, ok := c.Services[u.Hostname()]; !ok || u.Hostname() != service || u.Port() != port {
+		t.Errorf("endpoint %q, want service %s port %s", raw, service, port)
+	}
+}
+
+// tempoPorts returns the OTLP/gRPC and the HTTP (query) ports tempo.yaml
+// listens on.
+func tempoPorts(t *testing.T) (grpcPort, httpPort string) {
+	t.Helper()
+	var tempo struct {
+		Server struct {
+			HTTPListenPort int `yaml:"http_listen_port"`
+		} `yaml:"server"`
+		Distributor struct {
+			Receivers struct {
+				OTLP struct {
+					Protocols struct {
+						GRPC struct {
+							Endpoint string `yaml:"endpoint"`
+						} `yaml:"grpc"`
+					} `yaml:"protocols"`
+				} `yaml:"otlp"`
+			} `yaml:"receivers"`
+		} `yaml:"distributor"`
+	}
+	readYAML(t, collector.TempoFile, &tempo)
+	_, grpcPort, err := net.SplitHostPort(tempo.Distributor.Receivers.OTLP.Protocols.GRPC.Endpoint)
+	if err != nil {
+		t.Fatalf("tempo.yaml OTLP gRPC endpoint: %v", err)
+	}
+	if tempo.Server.HTTPListenPort == 0 {
+		t.Fatal("tempo.yaml sets no http_listen_port")
+	}
+	return grpcPort, strconv.Itoa(tempo.Server.HTTPListenPort)
+}
+
+// componentModules maps each component type the configurations use to the
+// Go module that provides it.
+var componentModules = map[string]string{
+	"otlp":           "go.opentelemetry.io/collector/receiver/otlpreceiver",
+	"memory_limiter": "go.opentelemetry.io/collector/processor/memorylimiterprocessor",
+	"batch":          "go.opentelemetry.io/collector/processor/batchprocessor",
+	"redaction":      "github.com/open-telemetry/opentelemetry-collector-contrib/processor/redactionprocessor",
+	"otlp_grpc":      "go.opentelemetry.io/collector/exporter/otlpexporter",
+	"otlp_http":      "go.opentelemetry.io/collector/exporter/otlphttpexporter",
+	"load_balancing": "github.com/open-telemetry/opentelemetry-collector-contrib/exporter/loadbalancingexporter",
+}
+
+// usedComponents returns the component types named in the pipelines of
+// both shipped configurations, by kind.
+func usedComponents(t *testing.T) map[string][]string {
+	t.Helper()
+	used := map[string][]string{}
+	add := func(kind string, ids []string) {
+		for _, id := range ids {
+			typ := strings.SplitN(id, "/", 2)[0]
+			if !slices.Contains(used[kind], typ) {
+				used[kind] = append(used[kind], typ)
+			}
+		}
+	}
+	for _, gen := range shipped {
+		for _, p := range parseConfig(t, gen(spans.SchemaNames())).Service.Pipelines {
+			add("receivers", p.Receivers)
+			add("processors", p.Processors)
+			add("exporters", p.Exporters)
+		}
+	}
+	return used
+}
+
+func TestBuilderHasExactlyTheUsedComponents(t *testing.T) {
+	type module struct {
+		GoMod string `yaml:"gomod"`
+	}
+	var b struct {
+		Receivers  []module `yaml:"receivers"`
+		Processors []module `yaml:"processors"`
+		Exporters  []module `yaml:"exporters"`
+		Extensions []module `yaml:"extensions"`
+		Connectors []module `yaml:"connectors"`
+	}
+	readYAML(t, collector.BuilderFile, &b)
+	manifest := map[string][]module{
+		"receivers": b.Receivers, "processors": b.Processors, "exporters": b.Exporters,
+		"extensions": b.Extensions, "connectors": b.Connectors,
+	}
+	version := regexp.MustCompile(`^v0\.160\.0$`)
+	for kind, types := range usedComponents(t) {
+		var want, got []string
+		for _, typ := range types {
+			mod, ok := componentModules[typ]
+			if !ok {
+				t.Fatalf("no module known for %s %q", kind, typ)
+			}
+			want = append(want, mod)
+		}
+		for _, m := range manifest[kind] {
+			path, v, _ := strings.Cut(m.GoMod, " ")
+			got = append(got, path)
+			if !version.MatchString(v) {
+				t.Errorf("%s is pinned to %q, want v0.160.0", path, v)
+			}
+		}
+		sort.Strings(want)
+		sort.Strings(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("builder.yaml %s = %v, want exactly %v", kind, got, want)
+		}
+	}
+	for _, kind := range []string{"extensions", "connectors"} {
+		if len(manifest[kind]) > 0 {
+			t.Errorf("builder.yaml has %s the configurations do not use: %v", kind, manifest[kind])
+		}
+	}
+}
