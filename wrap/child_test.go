@@ -62,6 +62,9 @@ func TestChildSignalMethod(t *testing.T) {
 		t.Fatalf("StartChild: %v", err)
 	}
 	out.waitFor(t, "ready")
+	if err := syscall.Kill(c.Pid(), 0); c.Pid() <= 0 || err != nil {
+		t.Fatalf("Pid() = %d is not a live process: %v", c.Pid(), err)
+	}
 	if err := c.Signal(os.Kill); err != nil {
 		t.Fatalf("Signal: %v", err)
 	}
