@@ -136,7 +136,9 @@ func (c *Child) Signal(sig os.Signal) error {
 // child's exit code, or 128+N when it died of signal N. The error is non-nil
 // only when waiting itself failed (for example copying a non-file stream);
 // the status is still the child's when it is known. Wait may be called more
-// than once and returns the same result.
+// than once and returns the same result. A child that ignores the relayed
+// signals keeps Wait waiting; a caller that wants a kill-after can use
+// Signal.
 func (c *Child) Wait() (int, error) {
 	c.waitOnce.Do(func() {
 		err := c.cmd.Wait()
