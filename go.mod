@@ -38,3 +38,6 @@ require (
 	google.golang.org/grpc v1.84.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )
+
+// Test-only dependencies.
+require github.com/BurntSushi/toml v1.6.0
