@@ -16,7 +16,8 @@ const (
 	// CacheRead is the number of input tokens read from a prompt cache.
 	CacheRead = 11
 	// CacheCreation is the number of input tokens written to a prompt
-	// cache. Only Anthropic reports it.
+	// cache: Anthropic's cache_creation_input_tokens, OpenAI's
+	// cache_write_tokens. Gemini does not report it.
 	CacheCreation = 5
 	// Reasoning is the number of output tokens spent on reasoning.
 	Reasoning = 4

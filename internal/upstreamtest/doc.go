@@ -29,9 +29,9 @@
 // that a gateway which records input including cached tokens and output
 // including reasoning tokens always sees [InputTokens] and [OutputTokens]:
 //
-//	OpenAI chat:  prompt_tokens=42 (cached_tokens=11), completion_tokens=17 (reasoning_tokens=4)
-//	Responses:    input_tokens=42 (cached_tokens=11), output_tokens=17 (reasoning_tokens=4)
-//	Anthropic:    input_tokens=26 + cache_read_input_tokens=11 + cache_creation_input_tokens=5, output_tokens=17
+//	OpenAI chat:  prompt_tokens=42 (cached_tokens=11, cache_write_tokens=5), completion_tokens=17 (reasoning_tokens=4)
+//	Responses:    input_tokens=42 (cached_tokens=11, cache_write_tokens=5), output_tokens=17 (reasoning_tokens=4)
+//	Anthropic:    input_tokens=26 + cache_read_input_tokens=11 + cache_creation_input_tokens=5, output_tokens=17 (thinking_tokens=4)
 //	Gemini:       promptTokenCount=42 (cachedContentTokenCount=11), candidatesTokenCount=13 + thoughtsTokenCount=4
 //
 // A request selects a [Scenario] with the [HeaderScenario] header or, for

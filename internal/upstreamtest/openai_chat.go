@@ -11,7 +11,7 @@ func chatUsage() obj {
 		{"prompt_tokens", InputTokens},
 		{"completion_tokens", OutputTokens},
 		{"total_tokens", TotalTokens},
-		{"prompt_tokens_details", obj{{"cached_tokens", CacheRead}, {"audio_tokens", 0}}},
+		{"prompt_tokens_details", obj{{"cached_tokens", CacheRead}, {"cache_write_tokens", CacheCreation}, {"audio_tokens", 0}}},
 		{"completion_tokens_details", obj{{"reasoning_tokens", Reasoning}, {"audio_tokens", 0},
 			{"accepted_prediction_tokens", 0}, {"rejected_prediction_tokens", 0}}},
 	}

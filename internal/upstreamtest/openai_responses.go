@@ -6,7 +6,7 @@ import "time"
 func responsesUsage() obj {
 	return obj{
 		{"input_tokens", InputTokens},
-		{"input_tokens_details", obj{{"cached_tokens", CacheRead}}},
+		{"input_tokens_details", obj{{"cached_tokens", CacheRead}, {"cache_write_tokens", CacheCreation}}},
 		{"output_tokens", OutputTokens},
 		{"output_tokens_details", obj{{"reasoning_tokens", Reasoning}}},
 		{"total_tokens", TotalTokens},
