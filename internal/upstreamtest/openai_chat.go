@@ -38,12 +38,13 @@ func (c *call) chat() {
 
 // chatStream is the data-only chunk stream ending in "data: [DONE]". With
 // stream_options.include_usage every chunk carries "usage": null and a
-// last chunk with empty choices carries the usage.
+// last chunk with empty choices carries the usage; ScenarioMissingUsage
+// drops both, as a gateway that ignores include_usage would.
 func (c *call) chatStream(id string, created int64) streamPlan {
 	chunk := func(choices []any, usage any) event {
 		o := obj{{"id", id}, {"object", "chat.completion.chunk"}, {"created", created}, {"model", c.model},
 			{"service_tier", "default"}, {"system_fingerprint", systemFingerprint}, {"choices", choices}}
-		if c.includeUsage() {
+		if c.includeUsage() && c.withUsage() {
 			o = append(o, kv{"usage", usage})
 		}
 		return event{data: o}
