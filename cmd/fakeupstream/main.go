@@ -26,15 +26,17 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr, os.Getenv); err != nil {
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	if err := run(os.Args[1:], os.Stdout, os.Stderr, os.Getenv, stop); err != nil {
 		fmt.Fprintln(os.Stderr, "fakeupstream:", err)
 		os.Exit(1)
 	}
 }
 
-// run parses args, starts the server, prints its URL and serves until a
-// signal arrives.
-func run(args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+// run parses args, starts the server, prints its URL and serves until stop
+// delivers a signal or is closed.
+func run(args []string, stdout, stderr io.Writer, getenv func(string) string, stop <-chan os.Signal) error {
 	opts, err := parseFlags(args, stderr, getenv)
 	if err != nil {
 		return err
@@ -44,10 +46,10 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) er
 		return fmt.Errorf("cannot start: %w", err)
 	}
 	defer s.Close()
-	fmt.Fprintln(stdout, s.URL())
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	<-sig
+	if _, err := fmt.Fprintln(stdout, s.URL()); err != nil {
+		return fmt.Errorf("cannot print the URL: %w", err)
+	}
+	<-stop
 	return nil
 }
 
