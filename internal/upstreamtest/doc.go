@@ -21,7 +21,8 @@
 // Replies follow the documented wire formats: the same JSON shapes, SSE
 // event names, usage objects, error bodies and status codes the real
 // services send, so that the official SDKs and the real agent CLIs (Claude
-// Code, Codex, Gemini CLI, Qwen Code) accept them. The reply model is the
+// Code `claude -p`, Codex `codex exec`, Gemini CLI `gemini -p`, Qwen Code
+// `qwen -p`) accept them; cmd/fakeupstream serves it for such manual runs. The reply model is the
 // request model, every response id is unique, and the reply text is
 // [ReplyText], streamed as a configurable number of deltas.
 //
