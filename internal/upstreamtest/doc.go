@@ -35,7 +35,7 @@
 //	Anthropic:    input_tokens=26 + cache_read_input_tokens=11 + cache_creation_input_tokens=5, output_tokens=17 (thinking_tokens=4)
 //	Gemini:       promptTokenCount=42 (cachedContentTokenCount=11), candidatesTokenCount=13 + thoughtsTokenCount=4
 //
-// A request selects a [Scenario] with the [HeaderScenario] header or, for
+// A request selects a scenario (Scenario...) with the [HeaderScenario] header or, for
 // agent CLIs that cannot set headers, with a model name that starts with
 // "scenario-<name>" (for example "scenario-rate-limited"). Scenarios produce
 // the failure modes the gateway must classify: family-shaped 401, 402, 403,
