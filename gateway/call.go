@@ -119,4 +119,8 @@ type ContractResult struct {
 	// ResponseProblems lists departures of the response from the contract,
 	// e.g. "missing documented field: usage".
 	ResponseProblems []string
+	// Enforced is set when --enforce-contract rejected the request: the
+	// gateway answered 400 itself and nothing reached the upstream's
+	// handler.
+	Enforced bool
 }

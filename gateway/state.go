@@ -14,6 +14,10 @@ type callState struct {
 	ctx  context.Context
 	scan *keyScanner
 	body *teeRequestBody
+	// headers are the request's header names, for the contract check.
+	headers []string
+	// rejected holds the problems for which enforcement stopped the body.
+	rejected []string
 
 	mu   sync.Mutex
 	c    Call
@@ -64,6 +68,7 @@ func (s *callState) finish(p responseParser, complete bool) {
 		if s.scan != nil {
 			fillRequest(&c, s.scan, s.body.n)
 		}
+		s.checkRequest(&c)
 		s.g.observe(&c)
 	})
 }
