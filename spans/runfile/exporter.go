@@ -125,10 +125,12 @@ func (e *Exporter) writeLine(line []byte) error {
 		line = append([]byte{'\n'}, line...)
 	}
 	n, err := e.f.Write(line)
-	e.torn = err != nil && n > 0
 	if err != nil {
+		// A failed write that wrote nothing leaves the file as it was.
+		e.torn = e.torn || n > 0
 		return fmt.Errorf("cannot write run file: %w", err)
 	}
+	e.torn = false
 	return nil
 }
 

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
+	"strings"
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
@@ -90,11 +92,23 @@ func eachRequest(r io.Reader, limit int, fn func(ptrace.Traces)) ([]LineError, e
 		}
 		td, err := u.UnmarshalTraces(line)
 		if err != nil {
-			bad = append(bad, LineError{Line: n, Err: fmt.Errorf("not an OTLP JSON trace request: %w", err)})
+			bad = append(bad, LineError{Line: n, Err: decodeError(err)})
 			continue
 		}
 		fn(td)
 	}
+}
+
+// quoted matches a quoted value in a decoding error message.
+var quoted = regexp.MustCompile(`"[^"]*"`)
+
+// decodeError describes why a line failed to decode without quoting the
+// line, which may hold anything: the JSON decoder's message ends with the
+// bytes around the error, cut here, and may quote the value it rejected,
+// replaced with "...".
+func decodeError(err error) error {
+	msg, _, _ := strings.Cut(err.Error(), " of ...|")
+	return fmt.Errorf("not an OTLP JSON trace request: %s", quoted.ReplaceAllString(msg, `"..."`))
 }
 
 // readLine returns the next line of br without its newline; a last line

@@ -73,8 +73,23 @@ func TestReadSkipsBadLines(t *testing.T) {
 	if len(bad) != 3 || bad[0].Line != 2 || bad[1].Line != 5 || bad[2].Line != 7 {
 		t.Fatalf("bad lines = %v, want lines 2, 5 and 7", bad)
 	}
-	if !strings.HasPrefix(bad[2].Error(), "line 7: ") || errors.Unwrap(bad[2]) == nil {
+	if !strings.HasPrefix(bad[2].Error(), "line 7: not an OTLP JSON trace request: ") || errors.Unwrap(bad[2]) == nil {
 		t.Errorf("LineError = %q", bad[2].Error())
+	}
+}
+
+// TestLineErrorQuotesNothing: a damaged line may hold anything, so its
+// bytes never appear in the error.
+func TestLineErrorQuotesNothing(t *testing.T) {
+	for _, line := range []string{
+		"Authorization: Bearer " + canary, `{"resourceSpans":[{"x":"` + canary, canary + "}",
+		`{"resourceSpans":[{"scopeSpans":[{"spans":[{"startTimeUnixNano":"` + canary + `"}]}]}]}`,
+		`{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"` + canary + `"}]}]}]}`,
+	} {
+		_, bad := names(t, []byte(line+"\n"))
+		if len(bad) != 1 || strings.Contains(bad[0].Error(), "canary") {
+			t.Errorf("LineError quotes the line: %v", bad)
+		}
 	}
 }
 
