@@ -64,6 +64,9 @@ const maxErrToken = 64
 // like a machine-readable token: letters, digits and _.:- only, short, and
 // not shaped like an API key. Anything else is dropped, never stored.
 func setErrToken(dst *string, v []byte) {
+	if isNull(v) {
+		return
+	}
 	if len(v) >= 2 && v[0] == '"' {
 		v = v[1 : len(v)-1]
 	}

@@ -74,7 +74,7 @@ func (p *messagesParser) document(r *result, doc []byte) {
 }
 
 func (p *messagesParser) done(r *result, stream bool) {
-	if stream && p.started && !p.startUsage {
+	if stream && r.terminal && p.started && !p.startUsage {
 		r.need(false, "message.usage")
 	}
 }
