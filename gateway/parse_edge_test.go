@@ -196,7 +196,7 @@ func TestUndecodableBodies(t *testing.T) {
 	gz := encode(t, "gzip", body)
 	gz[len(gz)/2] ^= 0xff
 	gz[len(gz)/2+1] ^= 0xff
-	if c := parse(reply{family: FamilyChatCompletions, status: 200, ct: jsct, ce: "gzip", body: gz, complete: true}, whole); !c.ResponseUnparsed && !c.ResponseJSONError {
+	if c := parse(reply{family: FamilyChatCompletions, status: 200, ct: jsct, ce: "gzip", body: gz, complete: true}, whole); !c.ResponseUnparsed || c.ResponseJSONError {
 		t.Fatalf("corrupt gzip read as fine: %+v", c)
 	}
 	if c := parse(reply{family: FamilyChatCompletions, status: 200, ct: jsct, ce: "gzip", body: []byte("not gzip"), complete: true}, whole); !c.ResponseUnparsed {

@@ -135,14 +135,17 @@ func (p *bodyParser) end(complete bool) {
 		return
 	}
 	if p.enc != nil {
-		switch {
-		case p.enc.over:
+		if p.enc.over {
 			p.res.unparsed = true
 			return
-		case p.enc.decode(p.frame) != nil && complete:
-			p.res.unparsed = true
 		}
+		err := p.enc.decode(p.frame)
 		p.enc = nil
+		if err != nil && complete {
+			// Undecodable, not cut short: nothing more can be said.
+			p.res.unparsed = true
+			return
+		}
 	}
 	if p.events != nil {
 		p.events.end()
