@@ -48,7 +48,7 @@ func parse(name string, data []byte, now time.Time) (*Manifest, []Finding) {
 	m := &Manifest{File: name}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		line, msg := yamlError(err)
+		line, msg := yamlError(data, err)
 		d.add(line, SeverityError, "invalid YAML: %s", msg)
 		return m, d.findings
 	}
@@ -63,8 +63,31 @@ func parse(name string, data []byte, now time.Time) (*Manifest, []Finding) {
 
 var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
 
-// yamlError splits a yaml error into its line and message.
-func yamlError(err error) (int, string) {
+// yamlError splits a yaml syntax error into a line and a message. The yaml
+// package reports the line where the enclosing construct began, not the
+// offending line; the offending line is the shortest prefix of the document,
+// in lines, that fails with the same message (found by binary search: a
+// prefix that holds the offending line fails as the whole document does).
+func yamlError(data []byte, err error) (int, string) {
+	line, msg := splitYAMLError(err)
+	lines := strings.SplitAfter(string(data), "\n")
+	prefixFails := func(k int) bool {
+		var n yaml.Node
+		perr := yaml.Unmarshal([]byte(strings.Join(lines[:k], "")), &n)
+		if perr == nil {
+			return false
+		}
+		_, m := splitYAMLError(perr)
+		return m == msg
+	}
+	k := sort.Search(len(lines), func(i int) bool { return prefixFails(i + 1) })
+	if k < len(lines) {
+		return k + 1, msg
+	}
+	return line, msg
+}
+
+func splitYAMLError(err error) (int, string) {
 	msg := strings.SplitN(err.Error(), "\n", 2)[0]
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
@@ -166,9 +189,15 @@ func (d *decoder) list(fields map[string]entry, key string) ([]string, []*yaml.N
 // names returns a list of field or header names, reporting malformed names
 // and duplicates.
 func (d *decoder) names(fields map[string]entry, key string) []string {
+	out, _ := d.nameNodes(fields, key)
+	return out
+}
+
+func (d *decoder) nameNodes(fields map[string]entry, key string) ([]string, []*yaml.Node) {
 	vals, nodes := d.list(fields, key)
 	seen := map[string]bool{}
 	var out []string
+	var outNodes []*yaml.Node
 	for i, s := range vals {
 		switch {
 		case strings.ContainsAny(s, " \t\r\n"):
@@ -178,9 +207,10 @@ func (d *decoder) names(fields map[string]entry, key string) []string {
 		default:
 			seen[s] = true
 			out = append(out, s)
+			outNodes = append(outNodes, nodes[i])
 		}
 	}
-	return out
+	return out, outNodes
 }
 
 // manifest decodes the top-level mapping.
@@ -398,11 +428,11 @@ var headerRE = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 
 func (d *decoder) headers(ep *Endpoint, f map[string]entry) {
 	for _, key := range []string{"credential_headers", "required_headers"} {
-		hs := d.names(f, key)
+		hs, nodes := d.nameNodes(f, key)
 		var ok []string
-		for _, h := range hs {
+		for i, h := range hs {
 			if !headerRE.MatchString(h) {
-				d.errorf(f[key].val, "%s item %q is not a valid header name", key, clip(h))
+				d.errorf(nodes[i], "%s item %q is not a valid header name", key, clip(h))
 				continue
 			}
 			ok = append(ok, strings.ToLower(h))

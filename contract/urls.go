@@ -68,6 +68,9 @@ func nonProduction(host string) string {
 		}
 		return "IP address, not a host name"
 	}
+	if h == "localhost" {
+		return "loopback host"
+	}
 	for _, suf := range []string{".local", ".internal", ".localhost", ".lan", ".home.arpa", ".test", ".example", ".invalid"} {
 		if strings.HasSuffix(h, suf) {
 			return "reserved or private domain " + suf
