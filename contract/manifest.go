@@ -4,7 +4,6 @@ import (
 	_ "embed"
 	"fmt"
 	"os"
-	"strings"
 	"sync"
 	"time"
 )
@@ -224,11 +223,3 @@ func Lint(name string, data []byte, now time.Time) []Finding {
 // MaxAge is how old an access date may be before lint warns that the
 // documentation should be checked again.
 const MaxAge = 90 * 24 * time.Hour
-
-func lower(xs []string) []string {
-	out := make([]string, len(xs))
-	for i, x := range xs {
-		out[i] = strings.ToLower(x)
-	}
-	return out
-}

@@ -123,41 +123,58 @@ func canonicalRoute(segs []segment) string {
 	return b.String()
 }
 
-// match matches a request path (no query) against segs. It returns the
-// parameters, whether it matched, and a score: the number of literal bytes,
-// so the most specific template wins.
-func match(segs []segment, path string) (map[string]string, int, bool) {
-	if !strings.HasPrefix(path, "/") {
-		return nil, 0, false
+// splitPath splits a request path into its segments; ok is false when it
+// does not start with "/". "/" has no segments.
+func splitPath(path string) ([]string, bool) {
+	switch {
+	case !strings.HasPrefix(path, "/"):
+		return nil, false
+	case path == "/":
+		return nil, true
 	}
-	if path == "/" {
-		return nil, 0, len(segs) == 0
-	}
-	parts := strings.Split(path[1:], "/")
+	return strings.Split(path[1:], "/"), true
+}
+
+// match matches the segments of a request path against segs. It returns
+// whether it matched and a score: the number of literal bytes, so the most
+// specific template wins.
+func match(segs []segment, parts []string) (int, bool) {
 	if len(parts) != len(segs) {
-		return nil, 0, false
+		return 0, false
 	}
-	var params map[string]string
 	score := 0
 	for i, s := range segs {
 		p := parts[i]
 		if s.param == "" {
 			if p != s.literal {
-				return nil, 0, false
+				return 0, false
 			}
 			score += len(p)
 			continue
 		}
 		if len(p) <= len(s.prefix)+len(s.suffix) || !strings.HasPrefix(p, s.prefix) || !strings.HasSuffix(p, s.suffix) {
-			return nil, 0, false
+			return 0, false
 		}
-		if params == nil {
-			params = map[string]string{}
-		}
-		params[s.param] = p[len(s.prefix) : len(p)-len(s.suffix)]
 		score += len(s.prefix) + len(s.suffix)
 	}
-	return params, score, true
+	return score, true
+}
+
+// params extracts the parameters of a matched path, or nil when the
+// template has none.
+func params(segs []segment, parts []string) map[string]string {
+	var out map[string]string
+	for i, s := range segs {
+		if s.param == "" {
+			continue
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		p := parts[i]
+		out[s.param] = p[len(s.prefix) : len(p)-len(s.suffix)]
+	}
+	return out
 }
 
 // Match returns the endpoint documenting a request with this method and path,
@@ -169,18 +186,23 @@ func (m *Manifest) Match(method, path string) (*Endpoint, map[string]string) {
 	if i := strings.IndexAny(path, "?#"); i >= 0 {
 		path = path[:i]
 	}
+	parts, ok := splitPath(path)
+	if !ok {
+		return nil, nil
+	}
 	var best *Endpoint
-	var bestParams map[string]string
 	bestScore := -1
 	for i := range m.Endpoints {
 		e := &m.Endpoints[i]
 		if e.Method != method || e.route == nil {
 			continue
 		}
-		params, score, ok := match(e.route, path)
-		if ok && score > bestScore {
-			best, bestParams, bestScore = e, params, score
+		if score, ok := match(e.route, parts); ok && score > bestScore {
+			best, bestScore = e, score
 		}
 	}
-	return best, bestParams
+	if best == nil {
+		return nil, nil
+	}
+	return best, params(best.route, parts)
 }
