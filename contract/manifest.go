@@ -19,7 +19,8 @@ type Manifest struct {
 	// File is the name the manifest was parsed under (its path, or
 	// "builtin:cometapi.yaml").
 	File string
-	// Name names the upstream the manifest describes (YAML `name`).
+	// Name names the upstream the manifest describes (YAML `name`; File
+	// when absent).
 	Name string
 	// BaseURL is the production base URL, without a path (YAML `base_url`).
 	BaseURL string
