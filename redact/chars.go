@@ -16,11 +16,13 @@ const (
 	clsHex
 	clsValue // may appear in the value of a key=value assignment
 	clsSpace
+	clsSep // '+', '/', '=': in a blob, between words
+	clsEq  // '='
 )
 
-var charClass = func() (t [256]uint8) {
+var charClass = func() (t [256]uint16) {
 	for c := 0; c < 256; c++ {
-		var m uint8
+		var m uint16
 		switch {
 		case c >= 'A' && c <= 'Z':
 			m = clsWord | clsBlob | clsUpper
@@ -30,8 +32,10 @@ var charClass = func() (t [256]uint8) {
 			m = clsWord | clsBlob | clsDigit | clsHex
 		case c == '_' || c == '-':
 			m = clsWord | clsBlob
-		case c == '+' || c == '/' || c == '=':
-			m = clsBlob
+		case c == '+' || c == '/':
+			m = clsBlob | clsSep
+		case c == '=':
+			m = clsBlob | clsSep | clsEq
 		}
 		if (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') {
 			m |= clsHex
@@ -55,14 +59,29 @@ func isValueStop(c byte) bool {
 	return false
 }
 
-func is(c byte, cls uint8) bool { return charClass[c]&cls != 0 }
+func is(c byte, cls uint16) bool { return charClass[c]&cls != 0 }
 
 // runEnd returns the end of the run of cls characters starting at i.
-func runEnd(s string, i int, cls uint8) int {
+func runEnd(s string, i int, cls uint16) int {
 	for i < len(s) && charClass[s[i]]&cls != 0 {
 		i++
 	}
 	return i
+}
+
+// blobEnd returns the end of the blob starting at i, with the union and the
+// intersection of the classes of its characters.
+func blobEnd(s string, i int) (j int, any, all uint16) {
+	all = ^uint16(0)
+	for j = i; j < len(s); j++ {
+		c := charClass[s[j]]
+		if c&clsBlob == 0 {
+			break
+		}
+		any |= c
+		all &= c
+	}
+	return j, any, all
 }
 
 // hasPrefixFold reports whether s starts with the lower-case ASCII prefix p,

@@ -52,9 +52,9 @@ func hexLooksRandom(b string) bool {
 // entropy. Without digits, capitals must also make 30% to 70% of the
 // letters, as in random text and unlike camel case.
 func looksRandom(b string) bool {
-	var classes uint8
+	var classes uint16
 	pairs, changes, digits, upper, alnum := 0, 0, 0, 0, 0
-	var prev uint8
+	var prev uint16
 	for i := 0; i < len(b); i++ {
 		c := charClass[b[i]] & (clsUpper | clsLower | clsDigit)
 		classes |= c

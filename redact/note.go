@@ -13,9 +13,19 @@ const MaxNote = 200
 // and control characters collapsed to one space, invalid UTF-8 replaced, and
 // the result cut to at most MaxNote characters, the last being "…" when cut.
 func (sc *Scanner) Note(s string) string {
-	s = sc.ScrubText(s)
-	s = sc.ScrubText(collapse(s))
-	return truncate(s, MaxNote)
+	// Scrub before collapsing (a known value may hold white space) and
+	// after (collapsing may join "Bearer" and its token).
+	s = sc.ScrubText(collapse(sc.ScrubText(s)))
+	for range maxPasses {
+		// Cutting can complete a known value ending in "…": scrub again.
+		t := truncate(s, MaxNote)
+		out, hit := sc.Scrub(t)
+		if !hit {
+			return t
+		}
+		s = out
+	}
+	return Marker
 }
 
 // collapse replaces invalid UTF-8 by U+FFFD and every run of white space and

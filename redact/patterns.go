@@ -35,14 +35,14 @@ func scanRegion(s string, from, pem int) (start, end int, ok bool) {
 			i++
 			continue
 		}
-		j := runEnd(s, i, clsBlob)
+		j, any, all := blobEnd(s, i)
 		if pem >= i && pem < j {
 			if en, hit := privateKeyEnd(s, pem); hit {
 				return i, en, true
 			}
 			pem = pemSearch(s, pem+1)
 		}
-		if st, en, hit := checkBlob(s, i, j); hit {
+		if st, en, hit := checkBlob(s, i, j, any, all); hit {
 			return st, en, true
 		}
 		i = j
@@ -87,9 +87,10 @@ func privateKeyEnd(s string, i int) (int, bool) {
 	return runEnd(s, e+c+len("-----"), clsBlob), true
 }
 
-// checkBlob judges the blob s[i:j] and what directly follows it.
-func checkBlob(s string, i, j int) (start, end int, ok bool) {
-	if blobIsSecret(s, i, j) {
+// checkBlob judges the blob s[i:j] and what directly follows it. any and
+// all are the union and intersection of the classes of its characters.
+func checkBlob(s string, i, j int, any, all uint16) (start, end int, ok bool) {
+	if blobIsSecret(s, i, j, any, all) {
 		return i, extendDotted(s, j), true
 	}
 	if st, en, hit := authValue(s, i, j); hit {
@@ -98,34 +99,52 @@ func checkBlob(s string, i, j int) (start, end int, ok bool) {
 	if st, en, hit := assignValue(s, i, j); hit {
 		return st, en, true
 	}
-	return assignInBlob(s, i, j)
+	if any&clsEq != 0 {
+		return assignInBlob(s, i, j)
+	}
+	return 0, 0, false
 }
 
 // blobIsSecret applies the prefix rules to every word of the blob, then the
 // hex and entropy checks to the blob as a whole.
-func blobIsSecret(s string, i, j int) bool {
+func blobIsSecret(s string, i, j int, any, all uint16) bool {
 	b := s[i:j]
-	for k := 0; k < len(b); {
-		if !is(b[k], clsWord) {
-			k++
-			continue
-		}
-		e := runEnd(b, k, clsWord)
-		if rulesByFirst[b[k]] != nil && matchPrefix(b[k:e]) {
+	if any&clsSep == 0 {
+		// One word: the common case.
+		if wordIsSecret(s, b, j) {
 			return true
 		}
-		if e-k == 4 && b[k:e] == "ya29" && e == len(b) && googleOAuth(s, j) {
-			return true
+	} else {
+		for k := 0; k < len(b); {
+			if !is(b[k], clsWord) {
+				k++
+				continue
+			}
+			e := runEnd(b, k, clsWord)
+			if wordIsSecret(s, b[k:e], i+e) {
+				return true
+			}
+			k = e
 		}
-		k = e
 	}
 	if len(b) < minEntropyLen {
 		return false
 	}
-	if isHex(b) {
+	if all&clsHex != 0 {
 		return len(b) >= minHexLen && !hasHashPrefix(s, i) && hexLooksRandom(b)
 	}
-	return !hasIDPrefix(b) && looksRandom(b)
+	if any&(clsUpper|clsLower) != clsUpper|clsLower {
+		return false
+	}
+	return looksRandom(b) && !hasIDPrefix(b)
+}
+
+// wordIsSecret applies the prefix rules to the word w, which ends at s[j].
+func wordIsSecret(s, w string, j int) bool {
+	if w == "ya29" {
+		return googleOAuth(s, j)
+	}
+	return rulesByFirst[w[0]] != nil && matchPrefix(w)
 }
 
 // googleOAuth reports whether "ya29" at s[:j] continues as a Google OAuth

@@ -5,8 +5,8 @@ package redact
 // (and collected by secret scanners such as gitleaks).
 type prefixRule struct {
 	prefix string
-	min    int   // minimum length of the rest of the word
-	rest   uint8 // character class every byte of the rest must have
+	min    int    // minimum length of the rest of the word
+	rest   uint16 // character class every byte of the rest must have
 }
 
 const (
