@@ -2,23 +2,38 @@ package redact
 
 import "strings"
 
-// nextRegion returns the first region of s at or after from that must be
-// masked. Position from is treated as the start of a token, because a
-// caller continuing after a masked region puts Marker just before it.
+// regionScanner finds the regions of s to mask, left to right. It keeps the
+// position of the next PEM header so that a string with many regions is
+// still scanned in linear time.
+type regionScanner struct {
+	s   string
+	pem int // next "-----BEGIN" at or after the scan position, or -1
+}
+
+func newRegionScanner(s string) regionScanner {
+	return regionScanner{s: s, pem: pemSearch(s, 0)}
+}
+
+// next returns the first region at or after from that must be masked.
+// Position from is treated as the start of a token, because a caller
+// continuing after a masked region puts Marker just before it.
 //
-// The scan is one left-to-right pass over blobs (see chars.go); each blob is
-// judged by checkBlob. Nothing is allocated.
-func nextRegion(s string, from int) (start, end int, ok bool) {
-	pem := pemSearch(s, from)
-	start, end, ok = scanRegion(s, from, pem)
+// The scan is one pass over blobs (see chars.go); each blob is judged by
+// checkBlob. Nothing is allocated.
+func (r *regionScanner) next(from int) (start, end int, ok bool) {
+	s := r.s
+	if r.pem >= 0 && r.pem < from {
+		r.pem = pemSearch(s, from)
+	}
+	start, end, ok = scanRegion(s, from, r.pem)
 	// A region that swallowed the start of a private key takes the whole key.
-	for ok && pem >= 0 && pem < end {
-		if pem >= start {
-			if e, hit := privateKeyEnd(s, pem); hit && e > end {
+	for ok && r.pem >= 0 && r.pem < end {
+		if r.pem >= start {
+			if e, hit := privateKeyEnd(s, r.pem); hit && e > end {
 				end = e
 			}
 		}
-		pem = pemSearch(s, pem+1)
+		r.pem = pemSearch(s, r.pem+1)
 	}
 	return start, end, ok
 }
@@ -62,16 +77,21 @@ func pemSearch(s string, from int) int {
 	return from + k
 }
 
+// maxPEMLabel bounds the search for the label of a PEM header ("-----BEGIN
+// ENCRYPTED PRIVATE KEY-----"), so that many headers cost linear time.
+const maxPEMLabel = 64
+
 // privateKeyEnd reports whether the PEM block at i is a private key and
 // where it ends: after its END line, or at the end of s when that is
 // missing (a truncated key is still a key).
 func privateKeyEnd(s string, i int) (int, bool) {
 	hdr := i + len("-----BEGIN")
-	close := strings.Index(s[hdr:], "-----")
+	label := s[hdr:min(len(s), hdr+maxPEMLabel)]
+	close := strings.Index(label, "-----")
 	if close < 0 {
-		close = len(s) - hdr
+		close = len(label)
 	}
-	if !strings.Contains(s[hdr:hdr+close], "PRIVATE KEY") {
+	if !strings.Contains(label[:close], "PRIVATE KEY") {
 		return 0, false
 	}
 	rest := hdr + close

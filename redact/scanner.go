@@ -32,7 +32,8 @@ func NewScanner(known ...string) *Scanner {
 }
 
 // Add makes sc mask the literal value known from now on. Empty values and
-// values that occur inside Marker are ignored.
+// values that occur inside Marker are ignored. Add must not be called on a
+// nil Scanner: there is nowhere to keep the value.
 func (sc *Scanner) Add(known string) {
 	if known == "" || strings.Contains(Marker, known) {
 		return
@@ -106,7 +107,8 @@ func scrubOnce(s string, known []string) (string, bool) {
 
 // maskPatterns replaces every pattern region of s by Marker.
 func maskPatterns(s string) (string, bool) {
-	start, end, ok := nextRegion(s, 0)
+	r := newRegionScanner(s)
+	start, end, ok := r.next(0)
 	if !ok {
 		return s, false
 	}
@@ -117,7 +119,7 @@ func maskPatterns(s string) (string, bool) {
 		b.WriteString(s[last:start])
 		b.WriteString(Marker)
 		last = end
-		start, end, ok = nextRegion(s, end)
+		start, end, ok = r.next(end)
 	}
 	b.WriteString(s[last:])
 	return b.String(), true
