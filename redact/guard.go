@@ -38,20 +38,27 @@ func NewGuard(allowed []string, sc *Scanner) *Guard {
 // modified.
 func (g *Guard) Attributes(in []attribute.KeyValue) (out []attribute.KeyValue, dropped, masked int) {
 	out = make([]attribute.KeyValue, 0, len(in)+2)
-	for _, kv := range in {
+	for i := range in {
+		kv := &in[i]
 		if _, ok := g.allowed[kv.Key]; !ok {
 			dropped++
 			continue
 		}
-		v, ok, hit := g.value(kv.Value)
-		if !ok {
-			dropped++
-			continue
-		}
-		if hit {
+		switch kv.Value.Type() {
+		case attribute.BOOL, attribute.INT64, attribute.FLOAT64,
+			attribute.BOOLSLICE, attribute.INT64SLICE, attribute.FLOAT64SLICE:
+			out = append(out, *kv)
+		case attribute.STRING, attribute.STRINGSLICE:
+			v, hit := g.scrubValue(kv.Value)
+			if !hit {
+				out = append(out, *kv)
+				continue
+			}
 			masked++
+			out = append(out, attribute.KeyValue{Key: kv.Key, Value: v})
+		default:
+			dropped++
 		}
-		out = append(out, attribute.KeyValue{Key: kv.Key, Value: v})
 	}
 	return out, dropped, masked
 }
@@ -63,20 +70,27 @@ func (g *Guard) value(v attribute.Value) (out attribute.Value, ok, hit bool) {
 	case attribute.BOOL, attribute.INT64, attribute.FLOAT64,
 		attribute.BOOLSLICE, attribute.INT64SLICE, attribute.FLOAT64SLICE:
 		return v, true, false
-	case attribute.STRING:
-		s, hit := g.sc.Scrub(v.AsString())
-		if !hit {
-			return v, true, false
-		}
-		return attribute.StringValue(s), true, true
-	case attribute.STRINGSLICE:
-		ss, hit := g.sc.scrubSlice(v.AsStringSlice())
-		if !hit {
-			return v, true, false
-		}
-		return attribute.StringSliceValue(ss), true, true
+	case attribute.STRING, attribute.STRINGSLICE:
+		out, hit = g.scrubValue(v)
+		return out, true, hit
 	}
 	return attribute.Value{}, false, false
+}
+
+// scrubValue scrubs a STRING or STRINGSLICE value.
+func (g *Guard) scrubValue(v attribute.Value) (attribute.Value, bool) {
+	if v.Type() == attribute.STRING {
+		s, hit := g.sc.Scrub(v.AsString())
+		if !hit {
+			return v, false
+		}
+		return attribute.StringValue(s), true
+	}
+	ss, hit := g.sc.scrubSlice(v.AsStringSlice())
+	if !hit {
+		return v, false
+	}
+	return attribute.StringSliceValue(ss), true
 }
 
 // scrubSlice scrubs every element of ss in place and reports whether any

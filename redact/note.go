@@ -17,8 +17,10 @@ func (sc *Scanner) Note(s string) string {
 	// after (collapsing may join "Bearer" and its token).
 	s = sc.ScrubText(collapse(sc.ScrubText(s)))
 	for range maxPasses {
-		// Cutting can complete a known value ending in "…": scrub again.
-		t := truncate(s, MaxNote)
+		// Masking a known value that is not valid UTF-8 on its own can
+		// split a character, and cutting can complete a known value ending
+		// in "…": repair, cut, and scrub again.
+		t := truncate(strings.ToValidUTF8(s, "\uFFFD"), MaxNote)
 		out, hit := sc.Scrub(t)
 		if !hit {
 			return t
