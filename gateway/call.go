@@ -81,6 +81,14 @@ type Call struct {
 	StreamComplete bool
 	// ResponseJSONError is set when a body documented as JSON did not parse.
 	ResponseJSONError bool
+	// ResponseUnparsed is set when the parser could not read the body: it
+	// was larger than the parser's bound, or its Content-Encoding was
+	// unknown or undecodable. Response fields and MissingFields are then
+	// unknown rather than absent.
+	ResponseUnparsed bool
+	// SkippedEvents counts stream events larger than the parser's per-event
+	// bound; they were passed on but not read.
+	SkippedEvents int
 	// MissingFields lists documented response fields that were absent.
 	MissingFields []string
 	// UpstreamErrorType and UpstreamErrorCode are the machine-readable type
@@ -119,4 +127,8 @@ type ContractResult struct {
 	// ResponseProblems lists departures of the response from the contract,
 	// e.g. "missing documented field: usage".
 	ResponseProblems []string
+	// Enforced is set when --enforce-contract rejected the request: the
+	// gateway answered 400 itself and nothing reached the upstream's
+	// handler.
+	Enforced bool
 }

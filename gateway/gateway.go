@@ -39,6 +39,13 @@ type Config struct {
 	// Label returns the stable label of a credential value. Nil means calls
 	// carry no credential label.
 	Label func(credential string) string
+	// Contract checks each call against the contract manifest. Nil means no
+	// check: only unknown paths are contract mismatches.
+	Contract Checker
+	// Enforce rejects requests that do not match Contract with a 400 in the
+	// family's error format instead of forwarding them. Without Contract it
+	// has no effect.
+	Enforce bool
 }
 
 // Gateway is the loopback model gateway.

@@ -47,13 +47,29 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else if cred != "" && g.cfg.Label != nil {
 		st.c.CredentialLabel = g.cfg.Label(cred)
 	}
-	if r.Body != nil && r.Body != http.NoBody {
+	st.headers = headerNames(r.Header, r.URL.Query())
+	hasBody := r.Body != nil && r.Body != http.NoBody
+	if g.enforcing() {
+		if problems := st.precheck(hasBody); len(problems) > 0 {
+			st.c.Contract.Enforced = true
+			st.c.StatusCode = http.StatusBadRequest
+			contractError(problems).write(w, shape)
+			st.finish(nil, true)
+			return
+		}
+	}
+	if hasBody {
 		st.scan = newKeyScanner(wantRequestKey)
 		st.body = &teeRequestBody{ReadCloser: r.Body, scan: st.scan}
+		if g.enforcing() {
+			st.body.atEOF = st.bodyCheck
+		}
 		r.Body = st.body
 	}
 	g.proxy.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), stateKey{}, st)))
 }
+
+func (g *Gateway) enforcing() bool { return g.cfg.Enforce && g.cfg.Contract != nil }
 
 // refuse applies the DNS-rebinding and browser guards.
 func (g *Gateway) refuse(r *http.Request) *gatewayError {
@@ -77,10 +93,17 @@ func resendCount(h http.Header) int {
 // rewrite aims the outgoing request at the upstream and swaps credentials.
 func (g *Gateway) rewrite(pr *httputil.ProxyRequest) {
 	pr.SetURL(g.upstream)
+	st := stateFrom(pr.In.Context())
+	if st != nil && st.body != nil && st.body.atEOF != nil {
+		// Enforcement may abandon the body at its end: send it chunked so
+		// that the upstream never sees a complete request it could act on
+		// (with a Content-Length, the last byte would complete it).
+		pr.Out.ContentLength = -1
+		pr.Out.Header.Del("Content-Length")
+	}
 	if g.cfg.Key == "" {
 		return
 	}
-	st := stateFrom(pr.In.Context())
 	f := FamilyUnknown
 	if st != nil {
 		f = st.c.Family
@@ -120,6 +143,15 @@ func (g *Gateway) errorHandler(w http.ResponseWriter, r *http.Request, err error
 	if r.Context().Err() != nil {
 		st.update(func(c *Call) { c.Cancelled = true })
 		st.finish(nil, false)
+		return
+	}
+	st.mu.Lock()
+	rejected := st.rejected
+	st.mu.Unlock()
+	if rejected != nil {
+		st.update(func(c *Call) { c.Contract.Enforced = true; c.StatusCode = http.StatusBadRequest })
+		contractError(rejected).write(w, shapeOf(st.c.Family, r.URL.Path))
+		st.finish(nil, true)
 		return
 	}
 	st.update(func(c *Call) { c.TransportError = transportErrorClass(err) })

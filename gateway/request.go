@@ -23,6 +23,10 @@ type teeRequestBody struct {
 	io.ReadCloser
 	scan *keyScanner
 	n    int64
+	// atEOF, when set, runs once at the end of the body; an error it
+	// returns replaces io.EOF so that the upstream request is abandoned
+	// before the upstream could act on it.
+	atEOF func() error
 }
 
 func (b *teeRequestBody) Read(p []byte) (int, error) {
@@ -30,6 +34,13 @@ func (b *teeRequestBody) Read(p []byte) (int, error) {
 	if n > 0 {
 		b.n += int64(n)
 		_, _ = b.scan.Write(p[:n])
+	}
+	if err == io.EOF && b.atEOF != nil {
+		check := b.atEOF
+		b.atEOF = nil
+		if cerr := check(); cerr != nil {
+			return n, cerr
+		}
 	}
 	return n, err
 }

@@ -43,6 +43,6 @@ func (b *teeResponseBody) Read(p []byte) (int, error) {
 // agent went away or the copy failed: the call finishes incomplete.
 func (b *teeResponseBody) Close() error {
 	err := b.body.Close()
-	b.call.finish(b.parser, false)
+	b.call.finishClosed(b.parser)
 	return err
 }

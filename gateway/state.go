@@ -14,6 +14,10 @@ type callState struct {
 	ctx  context.Context
 	scan *keyScanner
 	body *teeRequestBody
+	// headers are the request's header names, for the contract check.
+	headers []string
+	// rejected holds the problems for which enforcement stopped the body.
+	rejected []string
 
 	mu   sync.Mutex
 	c    Call
@@ -45,6 +49,18 @@ func (s *callState) update(f func(c *Call)) {
 // observer receives a copy on its own goroutine so that it never delays the
 // bytes still on their way to the agent.
 func (s *callState) finish(p responseParser, complete bool) {
+	s.finishAs(p, complete, false)
+}
+
+// finishClosed finishes a call whose body the proxy closed before its end:
+// every upstream read error already finished the call, so an early close
+// means the copy to the agent stopped, that is, the agent went away (its
+// request context may not be cancelled yet when the write fails first).
+func (s *callState) finishClosed(p responseParser) {
+	s.finishAs(p, false, true)
+}
+
+func (s *callState) finishAs(p responseParser, complete, agentGone bool) {
 	s.once.Do(func() {
 		end := time.Now()
 		s.mu.Lock()
@@ -55,7 +71,7 @@ func (s *callState) finish(p responseParser, complete bool) {
 			p.finish(&c, complete)
 		}
 		if !complete && c.TransportError == "" && !c.TokenRejected && c.Refused == "" {
-			if s.ctx.Err() != nil {
+			if agentGone || s.ctx.Err() != nil {
 				c.Cancelled = true
 			} else if p != nil {
 				c.TransportError = "response_interrupted"
@@ -64,6 +80,7 @@ func (s *callState) finish(p responseParser, complete bool) {
 		if s.scan != nil {
 			fillRequest(&c, s.scan, s.body.n)
 		}
+		s.checkRequest(&c)
 		s.g.observe(&c)
 	})
 }

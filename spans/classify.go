@@ -61,9 +61,11 @@ func unexpected(c *gateway.Call) string {
 		return upstreamNote(c, "upstream server error")
 	case c.ResponseJSONError:
 		return fmt.Sprintf("upstream %d body is not the documented JSON (content-type %s)", c.StatusCode, mediaType(c.ContentType))
-	case c.StatusCode < 300 && c.Stream && !c.StreamComplete:
+	// A body too large or undecodable to read (ResponseUnparsed) leaves its
+	// completeness and fields unknown, which is no failure.
+	case c.StatusCode < 300 && c.Stream && !c.StreamComplete && !c.ResponseUnparsed:
 		return "stream ended without its terminal event"
-	case c.StatusCode < 300 && len(c.MissingFields) > 0:
+	case c.StatusCode < 300 && len(c.MissingFields) > 0 && !c.ResponseUnparsed:
 		return "missing documented field: " + strings.Join(c.MissingFields, ", ")
 	case c.StatusCode < 300 && len(c.Contract.ResponseProblems) > 0:
 		return strings.Join(c.Contract.ResponseProblems, "; ")

@@ -43,6 +43,12 @@ func TestClassifyRows(t *testing.T) {
 		{"other 4xx", func(c *gateway.Call) { c.StatusCode = 400; c.UpstreamErrorType = "invalid_request_error" }, ResultFail, FailureContractMismatch, "invalid_request_error"},
 		{"cancelled", func(c *gateway.Call) { c.Cancelled = true; c.Stream = true }, ResultNeedsFollowUp, FailureOperatorFollowUp, "cancelled"},
 		{"complete stream", func(c *gateway.Call) { c.Stream = true; c.StreamComplete = true }, ResultPass, FailureNone, ""},
+		{"unparsed stream", func(c *gateway.Call) { c.Stream = true; c.ResponseUnparsed = true }, ResultPass, FailureNone, ""},
+		{"unparsed body with missing field", func(c *gateway.Call) {
+			c.ResponseUnparsed = true
+			c.MissingFields = []string{"usage"}
+		}, ResultPass, FailureNone, ""},
+		{"unparsed body, 500", func(c *gateway.Call) { c.ResponseUnparsed = true; c.StatusCode = 500 }, ResultFail, FailureUnexpectedResponse, "server error"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -33,6 +33,10 @@ type Gateway struct {
 	// KeyEnv names the variable holding the real credential, removed from
 	// the child's environment; empty means DefaultKeyEnv.
 	KeyEnv string
+	// FilesDir is a private per-run directory where a profile may write the
+	// files its agent needs (Gemini CLI's settings overlay); empty means
+	// profiles write nothing.
+	FilesDir string
 }
 
 // String prints the gateway with the token redacted.
@@ -41,8 +45,8 @@ func (g Gateway) String() string {
 	if g.Token != "" {
 		token = "[redacted]"
 	}
-	return fmt.Sprintf("{BaseURL:%s Token:%s RunID:%s TraceParent:%s KeyEnv:%s}",
-		g.BaseURL, token, g.RunID, g.TraceParent, g.KeyEnv)
+	return fmt.Sprintf("{BaseURL:%s Token:%s RunID:%s TraceParent:%s KeyEnv:%s FilesDir:%s}",
+		g.BaseURL, token, g.RunID, g.TraceParent, g.KeyEnv, g.FilesDir)
 }
 
 // GoString prints the gateway with the token redacted, for %#v.

@@ -37,7 +37,7 @@ func parentEnv() []string {
 	}
 }
 
-func gateway(token string) Gateway {
+func testGateway(token string) Gateway {
 	return Gateway{BaseURL: testBase, Token: token, RunID: "run-1", TraceParent: runTP}
 }
 
@@ -134,7 +134,7 @@ func TestApplyEnvPerProfile(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, env := p.Apply([]string{c.profile}, parentEnv(), gateway(c.token))
+			_, env := p.Apply([]string{c.profile}, parentEnv(), testGateway(c.token))
 			got := envMap(t, env)
 			for _, w := range c.want {
 				checkEnv(t, got, w)
@@ -162,20 +162,20 @@ func TestApplyArgv(t *testing.T) {
 	orig := slices.Clone(argv)
 	for _, name := range []string{"claude", "gemini", "qwen", "aider", "generic"} {
 		p, _ := LookupProfile(name)
-		got, _ := p.Apply(argv, nil, gateway(testToken))
+		got, _ := p.Apply(argv, nil, testGateway(testToken))
 		if !slices.Equal(got, argv) {
 			t.Errorf("%s changed argv: %q", name, got)
 		}
 	}
 	p, _ := LookupProfile("codex")
-	got, _ := p.Apply(argv, nil, gateway(testToken))
+	got, _ := p.Apply(argv, nil, testGateway(testToken))
 	if len(got) != 7 || got[0] != argv[0] || got[1] != "-c" || got[3] != "-c" || !slices.Equal(got[5:], argv[1:]) {
 		t.Fatalf("codex argv = %q", got)
 	}
 	if !slices.Equal(argv, orig) {
 		t.Errorf("Apply modified its input: %q", argv)
 	}
-	if got, _ := p.Apply(nil, nil, gateway(testToken)); len(got) != 0 {
+	if got, _ := p.Apply(nil, nil, testGateway(testToken)); len(got) != 0 {
 		t.Errorf("empty argv became %q", got)
 	}
 }
@@ -197,7 +197,7 @@ type codexConfig struct {
 func TestCodexOverridesAreTOML(t *testing.T) {
 	for _, base := range []string{testBase, `http://127.0.0.1:9/a"b\c` + "\t"} {
 		p, _ := LookupProfile("codex")
-		gw := gateway(testToken)
+		gw := testGateway(testToken)
 		gw.BaseURL = base + "/"
 		argv, _ := p.Apply([]string{"codex"}, nil, gw)
 		var cfg codexConfig
@@ -260,7 +260,7 @@ func TestApplyNeverLeaksRealKey(t *testing.T) {
 		env = append(env, name+"="+realKey)
 		for _, p := range Profiles() {
 			for _, token := range []string{testToken, ""} {
-				gw := gateway(token)
+				gw := testGateway(token)
 				gw.KeyEnv = keyEnv
 				argv, out := p.Apply([]string{p.Name, "arg"}, env, gw)
 				if all := strings.Join(append(argv, out...), "\n"); strings.Contains(all, realKey) {
@@ -269,7 +269,7 @@ func TestApplyNeverLeaksRealKey(t *testing.T) {
 			}
 		}
 	}
-	s := fmt.Sprintf("%v %+v %#v %s", gateway(realKey), gateway(realKey), gateway(realKey), gateway(realKey))
+	s := fmt.Sprintf("%v %+v %#v %s", testGateway(realKey), testGateway(realKey), testGateway(realKey), testGateway(realKey))
 	if strings.Contains(s, realKey) {
 		t.Errorf("Gateway printed its token: %s", s)
 	}

@@ -45,10 +45,19 @@ func wireAnthropicEnv(e *envList, gw Gateway) {
 
 // wireGeminiEnv points Gemini clients at the gateway. In managed mode it sets
 // the key, preselects API-key auth in Gemini CLI's auth dialog
-// (GEMINI_DEFAULT_AUTH_TYPE; a choice saved in settings.json still wins) and
-// removes the switches that route Gemini CLI to Google login or Vertex AI.
+// (GEMINI_DEFAULT_AUTH_TYPE) and removes the switches that route Gemini CLI
+// to Google login or Vertex AI. With GOOGLE_GEMINI_BASE_URL set, Gemini CLI
+// otherwise infers an auth type it then refuses ("Invalid auth method
+// selected"), so API-key auth is also selected through a settings overlay
+// (see geminiSettingsOverlay) that leaves the user's files untouched.
 func wireGeminiEnv(e *envList, gw Gateway) {
 	e.set("GOOGLE_GEMINI_BASE_URL", baseURL(gw))
+	if gw.FilesDir != "" {
+		current, _ := e.get(geminiSystemSettingsEnv)
+		if path, err := geminiSettingsOverlay(gw.FilesDir, current); err == nil {
+			e.set(geminiSystemSettingsEnv, path)
+		}
+	}
 	if !gw.managed() {
 		return
 	}

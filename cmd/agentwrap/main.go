@@ -3,11 +3,69 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"slices"
+
+	"github.com/urfave/cli/v2"
 )
 
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
 func main() {
-	fmt.Fprintln(os.Stderr, "agentwrap: not yet implemented")
-	os.Exit(2)
+	os.Exit(run(os.Args))
+}
+
+// run executes the command line and maps its outcome to an exit status:
+// the agent's own status for a wrapped run, 2 for usage errors, 1 for other
+// errors. It is the only place errors become exit codes.
+func run(args []string) int {
+	err := newApp(args).Run(args)
+	var ec cli.ExitCoder
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ec):
+		if msg := err.Error(); msg != "" {
+			fmt.Fprintln(os.Stderr, "agentwrap:", msg)
+		}
+		return ec.ExitCode()
+	default:
+		fmt.Fprintln(os.Stderr, "agentwrap:", err)
+		return 1
+	}
+}
+
+// newApp builds the command line. A command line with "--" whose first
+// argument is not a subcommand wraps an agent: subcommands are then left out
+// so that an agent that happens to share a subcommand's name (agentwrap --
+// agents) is run, not shadowed.
+func newApp(args []string) *cli.App {
+	cmds := commands()
+	if len(args) > 1 && slices.Contains(args[1:], "--") && !isCommand(cmds, args[1]) {
+		cmds = nil
+	}
+	return &cli.App{
+		Name:      "agentwrap",
+		Usage:     "run a coding agent behind a loopback model gateway, one sanitized OpenTelemetry span per model call",
+		UsageText: "agentwrap [flags] -- AGENT [ARGS...]\nagentwrap COMMAND [flags]",
+		Version:   version,
+		Flags:     runFlags(),
+		Action:    runAction,
+		Commands:  cmds,
+		// Arguments after "--" belong to the agent.
+		HideHelpCommand: true,
+		ExitErrHandler:  func(*cli.Context, error) {},
+	}
+}
+
+func isCommand(cmds []*cli.Command, name string) bool {
+	for _, c := range cmds {
+		if c.Name == name || slices.Contains(c.Aliases, name) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/agentwrap/agentwrap/internal/e2e"
+	"github.com/agentwrap/agentwrap/internal/otlptest"
+	"github.com/agentwrap/agentwrap/internal/upstreamtest"
+	"github.com/agentwrap/agentwrap/spans"
+)
+
+// agentCase is one real agent CLI run non-interactively through agentwrap.
+type agentCase struct {
+	agent  string
+	args   []string
+	env    []string
+	family string
+	// keyHeader is the header the real key must reach the upstream in.
+	keyHeader string
+}
+
+func agentCases() []agentCase {
+	const prompt = "Return the word pong. " + canaryPrompt
+	return []agentCase{
+		{agent: "claude", args: []string{"-p", prompt}, env: claudeEnv,
+			family: "anthropic.messages", keyHeader: "X-Api-Key"},
+		{agent: "codex", args: []string{"exec", "--skip-git-repo-check", prompt},
+			env:    []string{"CODEX_HOME=%TMP%/codex-home"},
+			family: "openai.responses", keyHeader: "Authorization"},
+		{agent: "gemini", args: []string{"-p", prompt},
+			env:    []string{"GEMINI_CLI_TRUST_WORKSPACE=true", "GEMINI_CLI_NO_RELAUNCH=true"},
+			family: "gemini.generate_content", keyHeader: "X-Goog-Api-Key"},
+		{agent: "qwen", args: []string{"-p", prompt},
+			env:    []string{"OPENAI_MODEL=qwen3-coder-plus"},
+			family: "openai.chat_completions", keyHeader: "Authorization"},
+	}
+}
+
+// envShim writes an executable named like the agent that saves its
+// environment to dump and then runs the real agent, so the test can prove
+// what the child's environment held.
+func envShim(t *testing.T, name, real, dump string) string {
+	t.Helper()
+	dir := t.TempDir()
+	shim := filepath.Join(dir, name)
+	script := "#!/bin/sh\nenv > '" + dump + "'\nexec '" + real + "' \"$@\"\n"
+	if err := os.WriteFile(shim, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return shim
+}
+
+// TestAgentsEndToEnd runs each real agent CLI, unmodified, through the
+// built agentwrap against the test upstream (for Claude Code, this is the
+// print-mode test of the core issue): each completes with exit 0; the spans
+// in the run file and at the OTLP receiver are the same and match the
+// upstream's requests one for one, with the family, models and token
+// counts; the real key reached the upstream but never the child's
+// environment; no canary appears in any output.
+func TestAgentsEndToEnd(t *testing.T) {
+	for _, tc := range agentCases() {
+		t.Run(tc.agent, func(t *testing.T) {
+			real := e2e.InstallAgent(t, tc.agent)
+			up := upstreamtest.Start(t, upstreamtest.WithKey(canaryKey))
+			recv := otlptest.NewReceiver(t)
+			tmp := t.TempDir()
+			dump := filepath.Join(tmp, "child.env")
+			shim := envShim(t, tc.agent, real, dump)
+			env := append(baseEnv(t), "CI=true", "COMETAPI_KEY="+canaryKey, "OTEL_EXPORTER_OTLP_ENDPOINT="+recv.URL())
+			for _, kv := range tc.env {
+				env = append(env, strings.ReplaceAll(kv, "%TMP%", tmp))
+			}
+			r := runBinary(t, invocation{args: append([]string{"--upstream", up.URL(), "--", shim}, tc.args...), env: env, dir: t.TempDir()})
+			if r.code != 0 {
+				t.Fatalf("exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+			}
+			if !strings.Contains(r.stdout, upstreamtest.ReplyText) {
+				t.Errorf("%s printed %q, want the reply %q", tc.agent, r.stdout, upstreamtest.ReplyText)
+			}
+			checkAgentRun(t, tc, r, up)
+			checkChildEnv(t, dump)
+			got, err := recv.WaitSpans(len(r.spans), 10*time.Second)
+			if err != nil || len(got) != len(r.spans) {
+				t.Errorf("OTLP receiver got %d spans, run file %d (%v)", len(got), len(r.spans), err)
+			}
+			want := spanIDs(r.spans)
+			for id := range spanIDs(got) {
+				if !want[id] {
+					t.Errorf("span %s exported over OTLP is not in the run file", id)
+				}
+			}
+			assertNoCanary(t, r, recv.Raw(), canaryKey, canaryPrompt)
+		})
+	}
+}
+
+func checkAgentRun(t *testing.T, tc agentCase, r result, up *upstreamtest.Server) {
+	t.Helper()
+	reqs := up.Requests()
+	calls := callSpans(r.spans)
+	if len(reqs) == 0 || len(calls) != len(reqs) {
+		t.Fatalf("%d call spans for %d upstream requests", len(calls), len(reqs))
+	}
+	for _, q := range reqs {
+		if !strings.Contains(q.Header.Get(tc.keyHeader), canaryKey) {
+			t.Errorf("%s %s reached the upstream without the real key in %s", q.Method, q.Path, tc.keyHeader)
+		}
+	}
+	seen := map[string]int{}
+	for _, s := range calls {
+		fam := s.Str(string(spans.RequestFamily))
+		seen[fam]++
+		if strings.Contains(s.Str(string(spans.URLPath)), "?") || !s.Bool(string(spans.CredentialRedacted)) || s.Kind != "Client" {
+			t.Errorf("call %q: url.path %q, credential_redacted %v, kind %s", s.Name, s.Str(string(spans.URLPath)), s.Bool(string(spans.CredentialRedacted)), s.Kind)
+		}
+		if s.Str(string(spans.ResultClass)) != "pass" {
+			t.Errorf("call %q (%s): %s %s: %s", s.Name, fam, s.Str(string(spans.ResultClass)), s.Str(string(spans.FailureClass)), s.Str(string(spans.Notes)))
+		}
+		if fam != tc.family {
+			continue
+		}
+		if s.Str(string(spans.GenAIRequestModel)) == "" || s.Str(string(spans.GenAIResponseModel)) == "" {
+			t.Errorf("call %q lacks models", s.Name)
+		}
+		if s.Int(string(spans.GenAIUsageInputTokens)) != upstreamtest.InputTokens || s.Int(string(spans.GenAIUsageOutputTokens)) != upstreamtest.OutputTokens {
+			t.Errorf("call %q usage %d/%d, want %d/%d", s.Name, s.Int(string(spans.GenAIUsageInputTokens)), s.Int(string(spans.GenAIUsageOutputTokens)), upstreamtest.InputTokens, upstreamtest.OutputTokens)
+		}
+	}
+	if seen[tc.family] == 0 {
+		t.Errorf("no %s call; families seen %v", tc.family, seen)
+	}
+	t.Logf("%s: %d calls, families %v", tc.agent, len(calls), seen)
+	rs := runSpan(t, r.spans)
+	if rs.Int(string(spans.Calls)) != int64(len(calls)) || rs.Str(string(spans.Profile)) != tc.agent {
+		t.Errorf("run span calls %d profile %q", rs.Int(string(spans.Calls)), rs.Str(string(spans.Profile)))
+	}
+}
+
+// checkChildEnv proves the child never held the real key.
+func checkChildEnv(t *testing.T, dump string) {
+	t.Helper()
+	b, err := os.ReadFile(dump)
+	if err != nil {
+		t.Fatalf("the agent shim left no environment dump: %v", err)
+	}
+	if strings.Contains(string(b), canaryKey) {
+		t.Error("the child's environment held the real key")
+	}
+	if strings.Contains(string(b), "COMETAPI_KEY=") {
+		t.Error("COMETAPI_KEY was passed to the child")
+	}
+	if !strings.Contains(string(b), "-agentwrap-run-token") {
+		t.Error("the child did not get the run token")
+	}
+}

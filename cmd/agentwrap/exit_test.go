@@ -1,0 +1,135 @@
+//go:build unix
+
+package main
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/agentwrap/agentwrap/internal/e2e"
+	"github.com/agentwrap/agentwrap/internal/otlptest"
+	"github.com/agentwrap/agentwrap/spans"
+)
+
+var (
+	childOnce sync.Once
+	childPath string
+	childErr  error
+)
+
+// testChild builds the wrap package's stand-in agent once.
+func testChild(t *testing.T) string {
+	t.Helper()
+	childOnce.Do(func() {
+		childPath = filepath.Join(testTmp, "testchild")
+		cmd := exec.Command("go", "build", "-o", childPath, "../../wrap/internal/testchild")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			childErr = errors.New(string(out))
+		}
+	})
+	if childErr != nil {
+		t.Fatal(childErr)
+	}
+	return childPath
+}
+
+func TestExitCodeIsTheAgents(t *testing.T) {
+	child := testChild(t)
+	for _, tc := range []struct {
+		args []string
+		want int
+	}{
+		{[]string{"-exit", "0"}, 0},
+		{[]string{"-exit", "7"}, 7},
+		{[]string{"-selfkill", "SIGKILL"}, 128 + int(syscall.SIGKILL)},
+		{[]string{"-selfkill", "SIGTERM"}, 128 + int(syscall.SIGTERM)},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			r := runBinary(t, invocation{args: append([]string{"--quiet", "--", child}, tc.args...), env: baseEnv(t), timeout: time.Minute})
+			if r.code != tc.want {
+				t.Fatalf("exit %d, want %d (stderr %q)", r.code, tc.want, r.stderr)
+			}
+			rs := runSpan(t, r.spans)
+			if rs.Int(string(spans.ProcessExitCode)) != int64(tc.want) {
+				t.Errorf("run span process.exit.code %d", rs.Int(string(spans.ProcessExitCode)))
+			}
+		})
+	}
+}
+
+func TestAgentNotFoundExits127(t *testing.T) {
+	r := runBinary(t, invocation{args: []string{"--", "no-such-agent-agentwrap-test"}, env: baseEnv(t), timeout: time.Minute})
+	if r.code != 127 {
+		t.Fatalf("exit %d, want 127", r.code)
+	}
+	if !strings.Contains(r.stderr, "no-such-agent-agentwrap-test") || strings.Count(strings.TrimSpace(r.stderr), "\n") > 2 {
+		t.Errorf("stderr %q: want a short message naming the agent", r.stderr)
+	}
+}
+
+// TestSignalsReachTheAgent sends each forwarded signal to agentwrap while
+// the child traps it: the child sees it, and agentwrap exits with the
+// child's status.
+func TestSignalsReachTheAgent(t *testing.T) {
+	child := testChild(t)
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT} {
+		name := map[syscall.Signal]string{syscall.SIGINT: "SIGINT", syscall.SIGTERM: "SIGTERM", syscall.SIGHUP: "SIGHUP", syscall.SIGQUIT: "SIGQUIT"}[sig]
+		t.Run(name, func(t *testing.T) {
+			cmd := exec.Command(e2e.Binary(t), "--quiet", "--state-dir", t.TempDir(), "--", child, "-trap", name)
+			cmd.Env = baseEnv(t)
+			out, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			rd := bufio.NewReader(out)
+			if line, err := rd.ReadString('\n'); err != nil || strings.TrimSpace(line) != "ready" {
+				t.Fatalf("child said %q, %v", line, err)
+			}
+			if err := cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			rest, _ := io.ReadAll(rd)
+			err = cmd.Wait()
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != 40+int(sig) {
+				t.Fatalf("agentwrap ended with %v, want exit %d", err, 40+int(sig))
+			}
+			if !strings.Contains(string(rest), "got "+name) {
+				t.Errorf("child output %q, want got %s", rest, name)
+			}
+		})
+	}
+}
+
+// TestDeadCollectorDelaysExitByFlushTimeoutOnly: with a collector that never
+// answers, agentwrap still exits with the agent's status, within the flush
+// timeout plus a generous margin, and the run file holds the run span.
+func TestDeadCollectorDelaysExitByFlushTimeoutOnly(t *testing.T) {
+	child := testChild(t)
+	recv := otlptest.NewReceiver(t)
+	recv.SetMode(otlptest.ModeHang)
+	env := append(baseEnv(t), "OTEL_EXPORTER_OTLP_ENDPOINT="+recv.URL())
+	start := time.Now()
+	r := runBinary(t, invocation{args: []string{"--flush-timeout", "300ms", "--", child, "-exit", "3"}, env: env, timeout: time.Minute})
+	if r.code != 3 {
+		t.Fatalf("exit %d, want 3 (stderr %q)", r.code, r.stderr)
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("exit took %s with a 300ms flush timeout", d)
+	}
+	if !strings.Contains(r.stderr, "telemetry export incomplete") {
+		t.Errorf("stderr %q does not say the export was incomplete", r.stderr)
+	}
+	runSpan(t, r.spans)
+}

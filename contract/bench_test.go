@@ -1,0 +1,53 @@
+package contract
+
+import (
+	"testing"
+	"time"
+)
+
+// BenchmarkMatch measures the per-call endpoint lookup the gateway does.
+func BenchmarkMatch(b *testing.B) {
+	m := Builtin()
+	paths := [][2]string{
+		{"POST", "/v1/messages"},
+		{"POST", "/v1beta/models/gemini-2.5-pro:streamGenerateContent"},
+		{"GET", "/v1/models"},
+		{"POST", "/v1/unknown"},
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		p := paths[i%len(paths)]
+		m.Match(p[0], p[1])
+	}
+}
+
+// BenchmarkCheckRequest measures the request check of one Messages call.
+func BenchmarkCheckRequest(b *testing.B) {
+	e := Builtin().Endpoint("cometapi.messages")
+	headers := []string{"Host", "User-Agent", "X-Api-Key", "Anthropic-Version", "Anthropic-Beta", "Content-Type", "Accept"}
+	keys := []string{"model", "messages", "system", "tools", "max_tokens", "stream", "metadata", "thinking"}
+	b.ReportAllocs()
+	for b.Loop() {
+		CheckRequest(e, headers, keys, false)
+	}
+}
+
+// BenchmarkCheckResponse measures the response check of one streamed call.
+func BenchmarkCheckResponse(b *testing.B) {
+	e := Builtin().Endpoint("cometapi.messages")
+	present := []string{"id", "type", "role", "content", "model", "stop_reason", "usage"}
+	b.ReportAllocs()
+	for b.Loop() {
+		CheckResponse(e, Response{Status: 200, Stream: true, StreamComplete: true, MissingFields: MissingJSONFields(e, present)})
+	}
+}
+
+// BenchmarkLintBuiltin measures linting the built-in manifest (startup cost
+// of --contract FILE and of `contract lint`).
+func BenchmarkLintBuiltin(b *testing.B) {
+	now := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	b.ReportAllocs()
+	for b.Loop() {
+		Lint(BuiltinFile, builtinYAML, now)
+	}
+}

@@ -1,0 +1,384 @@
+package wrap
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/otel/propagation"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/agentwrap/agentwrap/contract"
+	"github.com/agentwrap/agentwrap/gateway"
+	"github.com/agentwrap/agentwrap/redact"
+	"github.com/agentwrap/agentwrap/spans"
+	"github.com/agentwrap/agentwrap/spans/runfile"
+)
+
+// DefaultUpstream is the real gateway used when none is configured.
+const DefaultUpstream = "https://api.cometapi.com"
+
+// Options configures one wrapped run. Zero values are documented per field.
+type Options struct {
+	// Argv is the agent and its arguments. Required.
+	Argv []string
+	// Upstream is the real gateway's base URL; empty means DefaultUpstream.
+	Upstream string
+	// KeyEnv names the variable holding the real credential; empty means
+	// COMETAPI_KEY.
+	KeyEnv string
+	// RunID names the run; empty means a new sortable id.
+	RunID string
+	// StateDir holds runs/; empty means $XDG_STATE_HOME/agentwrap.
+	StateDir string
+	// Profile is the agent profile; empty means detected from Argv[0].
+	Profile string
+	// Note is the operator note for the run span (sanitized).
+	Note string
+	// Contract is the contract manifest file; empty means the built-in
+	// CometAPI manifest.
+	Contract string
+	// EnforceContract makes the gateway reject requests that do not match
+	// the contract instead of forwarding them.
+	EnforceContract bool
+	// FlushTimeout bounds telemetry export at exit; zero means 2s.
+	FlushTimeout time.Duration
+	// Quiet suppresses agentwrap's own summary line on Stderr.
+	Quiet bool
+	// Version is agentwrap's version, recorded as service.version.
+	Version string
+
+	// Environ is the environment the child's is built from; nil means
+	// os.Environ(). Getenv reads configuration; nil means a lookup in
+	// Environ.
+	Environ []string
+	Getenv  func(string) string
+	// Dir is the child's working directory; empty means the current one.
+	Dir string
+	// Stdin, Stdout and Stderr are the child's; nil means the terminal.
+	// Stderr also receives agentwrap's own messages.
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+}
+
+// ExitError is returned when the run could not start the agent; Code is the
+// exit status to use (127 for an agent that was not found, 1 otherwise).
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string { return e.Err.Error() }
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// Run wraps one agent run: it starts the gateway and telemetry, runs the
+// agent with the terminal, relays signals, and returns the agent's exit
+// status. Telemetry failures are reported on Stderr and never change it.
+func Run(ctx context.Context, o Options) (int, error) {
+	o = withDefaults(o)
+	setup, err := prepare(ctx, o)
+	if err != nil {
+		return 1, err
+	}
+	code, runErr := setup.run(ctx, o)
+	setup.finish(o, code, runErr)
+	if runErr != nil {
+		return code, runErr
+	}
+	return code, nil
+}
+
+func withDefaults(o Options) Options {
+	if o.Environ == nil {
+		o.Environ = os.Environ()
+	}
+	if o.Getenv == nil {
+		env := o.Environ
+		o.Getenv = func(k string) string { return lookupEnv(env, k) }
+	}
+	if o.Upstream == "" {
+		o.Upstream = DefaultUpstream
+	}
+	if o.KeyEnv == "" {
+		o.KeyEnv = "COMETAPI_KEY"
+	}
+	if o.FlushTimeout <= 0 {
+		o.FlushTimeout = 2 * time.Second
+	}
+	if o.Stderr == nil {
+		o.Stderr = os.Stderr
+	}
+	return o
+}
+
+// lookupEnv returns the last value of k in env.
+func lookupEnv(env []string, k string) string {
+	v := ""
+	for _, kv := range env {
+		if name, val, ok := strings.Cut(kv, "="); ok && name == k {
+			v = val
+		}
+	}
+	return v
+}
+
+// ParseUpstream checks an upstream base URL: http(s), a host, no
+// credentials, query or fragment.
+func ParseUpstream(s string) (*url.URL, error) {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("upstream %q is not an http(s) base URL like %s", redactURL(s), DefaultUpstream)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("upstream URL must not carry credentials, a query or a fragment")
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	return u, nil
+}
+
+// redactURL keeps scheme and host of a URL for messages.
+func redactURL(s string) string {
+	if u, err := url.Parse(s); err == nil && u.Host != "" {
+		return u.Scheme + "://" + u.Host
+	}
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
+}
+
+// session is one run's machinery.
+type session struct {
+	runID    string
+	profile  Profile
+	upstream *url.URL
+	key      redact.Secret
+	token    string
+	scanner  *redact.Scanner
+	runFile  *runfile.Exporter
+	provider *spans.Provider
+	tracer   trace.Tracer
+	runCtx   context.Context
+	runSpan  trace.Span
+	recorder *spans.Recorder
+	manifest *contract.Manifest
+	// files is the run's private directory for profile files.
+	files string
+	notes []string
+}
+
+func prepare(ctx context.Context, o Options) (*session, error) {
+	if len(o.Argv) == 0 || o.Argv[0] == "" {
+		return nil, errors.New("no agent given: usage: agentwrap [flags] -- AGENT [ARGS...]")
+	}
+	s := &session{runID: o.RunID}
+	var err error
+	if s.upstream, err = ParseUpstream(o.Upstream); err != nil {
+		return nil, err
+	}
+	name := o.Profile
+	if name == "" {
+		name = DetectProfile(o.Argv[0])
+	}
+	if s.profile, err = LookupProfile(name); err != nil {
+		return nil, err
+	}
+	if s.runID == "" {
+		s.runID = NewRunID(time.Now())
+	}
+	if err := ValidRunID(s.runID); err != nil {
+		return nil, err
+	}
+	if s.manifest, err = loadManifest(o.Contract); err != nil {
+		return nil, err
+	}
+	state, err := StateDir(o.StateDir, o.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	if s.runFile, err = runfile.Create(RunsDir(state), s.runID); err != nil {
+		return nil, err
+	}
+	s.key = redact.NewSecret(o.Getenv(o.KeyEnv))
+	if s.key.Reveal() != "" {
+		s.token = newToken()
+	}
+	s.scanner = redact.NewScanner(s.key.Reveal(), s.token)
+	guard := redact.NewGuard(AllowedKeys(), s.scanner)
+	s.provider, err = spans.NewProvider(ctx, spans.ProviderOptions{
+		RunFile: s.runFile, Getenv: o.Getenv, Version: o.Version,
+		Guard: func(e sdktrace.SpanExporter) sdktrace.SpanExporter { return redact.WrapExporter(e, guard) },
+	})
+	if err != nil {
+		_ = s.runFile.Shutdown(ctx)
+		return nil, err
+	}
+	s.tracer = s.provider.Tracer("github.com/agentwrap/agentwrap")
+	return s, nil
+}
+
+// AllowedKeys is the exporter allowlist: the span schema.
+func AllowedKeys() []string { return spans.SchemaNames() }
+
+// loadManifest reads the contract manifest, or returns the built-in one.
+func loadManifest(path string) (*contract.Manifest, error) {
+	if path == "" {
+		return contract.Builtin(), nil
+	}
+	m, err := contract.Load(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot use contract manifest: %w", err)
+	}
+	return m, nil
+}
+
+func (s *session) run(ctx context.Context, o Options) (int, error) {
+	s.startRun(ctx, o, filepath.Base(o.Argv[0]))
+	gw, err := s.startGateway(o, s.recorder.Observe)
+	if err != nil {
+		return 1, err
+	}
+	defer s.closeGateway(gw, o)
+	if s.files, err = os.MkdirTemp("", "agentwrap-run-"); err != nil {
+		return 1, fmt.Errorf("cannot create the run's private directory: %w", err)
+	}
+	argv, env := s.profile.Apply(o.Argv, o.Environ, Gateway{
+		BaseURL: gw.URL(), Token: s.token, RunID: s.runID,
+		TraceParent: traceparent(s.runCtx), KeyEnv: o.KeyEnv, FilesDir: s.files,
+	})
+	child, err := StartChild(ChildSpec{Argv: argv, Env: env, Dir: o.Dir, Stdin: o.Stdin, Stdout: o.Stdout, Stderr: o.Stderr})
+	if err != nil {
+		code := 1
+		if errors.Is(err, ErrAgentNotFound) {
+			code = 127
+		}
+		return code, &ExitError{Code: code, Err: err}
+	}
+	return child.Wait()
+}
+
+// startRun opens the run span for agent and its call recorder, and records
+// the preflight of instruction files.
+func (s *session) startRun(ctx context.Context, o Options, agent string) {
+	s.runCtx, s.runSpan = s.tracer.Start(ctx, "invoke_agent "+agent,
+		trace.WithSpanKind(trace.SpanKindInternal),
+		trace.WithAttributes(
+			spans.RunID.String(s.runID), spans.GenAIAgentName.String(agent),
+			spans.GenAIOperationName.String("invoke_agent"),
+			spans.Profile.String(s.profile.Name),
+			spans.Upstream.String(s.upstream.Scheme+"://"+s.upstream.Host)))
+	s.recorder = spans.NewRecorder(s.tracer, s.runCtx, s.runID, s.scanner.Note)
+	s.preflight(o)
+}
+
+// startGateway starts the loopback gateway of the run; observe receives
+// every call.
+func (s *session) startGateway(o Options, observe func(*gateway.Call)) (*gateway.Gateway, error) {
+	return gateway.New(gateway.Config{
+		Upstream: s.upstream, Key: s.key.Reveal(), Token: s.token,
+		Observe:  observe,
+		Label:    func(v string) string { return redact.Label(redact.NewSecret(v)) },
+		Contract: contract.NewChecker(s.manifest),
+		Enforce:  o.EnforceContract,
+	})
+}
+
+// closeGateway lets calls in flight end within the flush timeout and waits
+// for their spans.
+func (s *session) closeGateway(gw *gateway.Gateway, o Options) {
+	ctx, cancel := context.WithTimeout(context.Background(), o.FlushTimeout)
+	defer cancel()
+	_ = gw.Close(ctx)
+}
+
+// traceparent is the W3C traceparent of the span in ctx.
+func traceparent(ctx context.Context) string {
+	c := propagation.MapCarrier{}
+	propagation.TraceContext{}.Inject(ctx, c)
+	return c["traceparent"]
+}
+
+// preflight records the instruction and memory files on the run span.
+func (s *session) preflight(o Options) {
+	dir := o.Dir
+	if dir == "" {
+		dir, _ = os.Getwd()
+	}
+	files, notes, err := Preflight(dir, s.upstream.Hostname())
+	if err != nil {
+		s.notes = append(s.notes, "instruction file check incomplete")
+	}
+	s.notes = append(s.notes, notes...)
+	if len(files) == 0 {
+		return
+	}
+	list := make([]string, len(files))
+	for i, f := range files {
+		list[i] = relPath(dir, f.Path) + " sha256:" + f.SHA256
+	}
+	s.runSpan.SetAttributes(spans.InstructionFiles.StringSlice(list))
+}
+
+// finish ends the run span, flushes telemetry within the flush timeout and
+// prints the summary line.
+func (s *session) finish(o Options, code int, runErr error) {
+	sum := s.recorder.Summary()
+	notes := s.notes
+	if o.Note != "" {
+		notes = append([]string{o.Note}, notes...)
+	}
+	if runErr != nil {
+		notes = append(notes, "agent did not start")
+	}
+	if sum.Calls == 0 {
+		notes = append(notes, "no model calls")
+	}
+	notes = append(notes, sum.Notes...)
+	s.runSpan.SetAttributes(
+		spans.ProcessExitCode.Int(code), spans.Calls.Int(sum.Calls),
+		spans.ResultClass.String(sum.Result),
+		spans.Notes.String(s.scanner.Note(strings.Join(notes, "; "))))
+	s.runSpan.End()
+
+	if s.files != "" {
+		_ = os.RemoveAll(s.files)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), o.FlushTimeout)
+	defer cancel()
+	if err := s.provider.Shutdown(ctx); err != nil {
+		fmt.Fprintf(o.Stderr, "agentwrap: telemetry export incomplete after %s (%s); the run file holds every span\n",
+			o.FlushTimeout, exportErrorClass(err))
+	}
+	if !o.Quiet {
+		fmt.Fprintf(o.Stderr, "agentwrap: run %s: %d model call(s), %s; run file %s\n",
+			s.runID, sum.Calls, sum.Result, s.runFile.Path())
+	}
+}
+
+// exportErrorClass describes an export failure without quoting it: exporter
+// errors can carry endpoint URLs with credentials.
+func exportErrorClass(err error) string {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "collector did not answer in time"
+	}
+	return "collector unreachable or refused the spans"
+}
+
+// relPath shows p relative to dir (e.g. ../CLAUDE.md) so that recorded
+// paths carry no home directory or user name.
+func relPath(dir, p string) string {
+	if !filepath.IsAbs(p) {
+		return p
+	}
+	if r, err := filepath.Rel(dir, p); err == nil {
+		return r
+	}
+	return filepath.Base(p)
+}

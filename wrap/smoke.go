@@ -1,0 +1,289 @@
+package wrap
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/agentwrap/agentwrap/gateway"
+	"github.com/agentwrap/agentwrap/spans"
+)
+
+// Smoke exit statuses, per the usage-trace workflow.
+const (
+	SmokePass        = 0
+	SmokeFail        = 1
+	SmokeFollowUp    = 3
+	smokePrompt      = "Return the word pong."
+	smokeAgentName   = "agentwrap-smoke"
+	smokeCallTimeout = 2 * time.Minute
+)
+
+// ErrNoCredential is returned by Smoke when the credential variable is
+// unset: the smoke test runs with the real key only.
+var ErrNoCredential = errors.New("no credential")
+
+// SmokeRecord is the usage-trace record of the seed workflow, with exactly
+// its logging fields.
+type SmokeRecord struct {
+	RunID              string   `yaml:"run_id" json:"run_id"`
+	CheckedAt          string   `yaml:"checked_at" json:"checked_at"`
+	SourceURLs         []string `yaml:"source_urls" json:"source_urls"`
+	RequestFamily      string   `yaml:"request_family" json:"request_family"`
+	CredentialRedacted bool     `yaml:"credential_redacted" json:"credential_redacted"`
+	ResultClass        string   `yaml:"result_class" json:"result_class"`
+	FailureClass       string   `yaml:"failure_class" json:"failure_class"`
+	Notes              string   `yaml:"notes" json:"notes"`
+}
+
+// ExitCode is the smoke command's exit status for the record: 0 pass, 1
+// fail, 3 needs_follow_up.
+func (r SmokeRecord) ExitCode() int {
+	switch r.ResultClass {
+	case spans.ResultPass:
+		return SmokePass
+	case spans.ResultNeedsFollowUp:
+		return SmokeFollowUp
+	}
+	return SmokeFail
+}
+
+// smokeRequest is one family's minimal documented request and the field
+// whose removal makes the intentionally invalid one.
+type smokeRequest struct {
+	family   gateway.Family
+	model    string
+	method   string
+	path     func(model string) string
+	header   func(token string) http.Header
+	body     func(model string) map[string]any
+	required string
+}
+
+// SmokeFamilies are the families the smoke test knows, by --family name.
+func SmokeFamilies() []string { return []string{"chat", "responses", "messages", "gemini"} }
+
+func smokeRequests() map[string]smokeRequest {
+	bearer := func(t string) http.Header { return http.Header{"Authorization": {"Bearer " + t}} }
+	user := []any{map[string]any{"role": "user", "content": smokePrompt}}
+	return map[string]smokeRequest{
+		"chat": {gateway.FamilyChatCompletions, "gpt-5-mini", "POST",
+			func(string) string { return "/v1/chat/completions" }, bearer,
+			func(m string) map[string]any { return map[string]any{"model": m, "messages": user, "max_tokens": 16} },
+			"messages"},
+		"responses": {gateway.FamilyResponses, "gpt-5-mini", "POST",
+			func(string) string { return "/v1/responses" }, bearer,
+			func(m string) map[string]any {
+				return map[string]any{"model": m, "input": smokePrompt, "max_output_tokens": 16}
+			},
+			"model"},
+		"messages": {gateway.FamilyMessages, "claude-haiku-4-5", "POST",
+			func(string) string { return "/v1/messages" },
+			func(t string) http.Header { return http.Header{"X-Api-Key": {t}, "Anthropic-Version": {"2023-06-01"}} },
+			func(m string) map[string]any { return map[string]any{"model": m, "max_tokens": 16, "messages": user} },
+			"max_tokens"},
+		"gemini": {gateway.FamilyGemini, "gemini-2.5-flash", "POST",
+			func(m string) string { return "/v1beta/models/" + m + ":generateContent" },
+			func(t string) http.Header { return http.Header{"X-Goog-Api-Key": {t}} },
+			func(string) map[string]any {
+				return map[string]any{"contents": []any{map[string]any{"role": "user", "parts": []any{map[string]any{"text": smokePrompt}}}}}
+			},
+			"contents"},
+	}
+}
+
+// SmokeOptions configures Smoke.
+type SmokeOptions struct {
+	// Options are the run options; Argv is ignored.
+	Options
+	// Family is chat, responses, messages or gemini; empty means chat.
+	Family string
+	// Model overrides the family's default model.
+	Model string
+}
+
+// Smoke runs the seed's smoke-test workflow through the gateway an agent
+// would use: one minimal documented request (happy path) and the same
+// request without a required field (error path). It emits the same spans
+// as a wrapped run and returns the usage-trace record. The record's result
+// is fail when the error path was not recorded as a failure or when any
+// recorded output holds the credential, the run token, the prompt or the
+// reply.
+func Smoke(ctx context.Context, so SmokeOptions) (SmokeRecord, error) {
+	o := withDefaults(so.Options)
+	if so.Family == "" {
+		so.Family = "chat"
+	}
+	req, ok := smokeRequests()[so.Family]
+	if !ok {
+		return SmokeRecord{}, fmt.Errorf("unknown family %q (valid: %s)", so.Family, strings.Join(SmokeFamilies(), ", "))
+	}
+	if so.Model != "" {
+		req.model = so.Model
+	}
+	if o.Getenv(o.KeyEnv) == "" {
+		return SmokeRecord{}, fmt.Errorf("%w: set %s to the real key (or name another variable with --key-env)", ErrNoCredential, o.KeyEnv)
+	}
+	o.Argv = []string{smokeAgentName}
+	o.Profile = "generic"
+	s, err := prepare(ctx, o)
+	if err != nil {
+		return SmokeRecord{}, err
+	}
+	s.startRun(ctx, o, smokeAgentName)
+	obs := &smokeObserver{}
+	gw, err := s.startGateway(o, func(c *gateway.Call) { s.recorder.Observe(c); obs.add(c) })
+	if err != nil {
+		s.finish(o, 1, err)
+		return SmokeRecord{}, err
+	}
+	happyText := s.smokeCall(ctx, gw.URL(), req, "")
+	s.smokeCall(ctx, gw.URL(), req, req.required)
+	s.closeGateway(gw, o)
+	rec := s.smokeRecord(req, obs.calls())
+	s.finish(o, rec.ExitCode(), nil)
+	s.verifyRecorded(&rec, happyText)
+	return rec, nil
+}
+
+// smokeObserver collects the calls of a smoke run.
+type smokeObserver struct {
+	mu sync.Mutex
+	cs []*gateway.Call
+}
+
+func (o *smokeObserver) add(c *gateway.Call) {
+	o.mu.Lock()
+	o.cs = append(o.cs, c)
+	o.mu.Unlock()
+}
+
+func (o *smokeObserver) calls() []*gateway.Call {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return slices.Clone(o.cs)
+}
+
+// smokeCall sends the family's request, without the field drop when it is
+// set, and returns the reply body for the leak check. Transport errors are
+// recorded by the gateway; the call's outcome comes from its span.
+func (s *session) smokeCall(ctx context.Context, base string, r smokeRequest, drop string) []byte {
+	body := r.body(r.model)
+	delete(body, drop)
+	b, _ := json.Marshal(body)
+	ctx, cancel := context.WithTimeout(ctx, smokeCallTimeout)
+	defer cancel()
+	hr, err := http.NewRequestWithContext(ctx, r.method, base+r.path(r.model), bytes.NewReader(b))
+	if err != nil {
+		return nil
+	}
+	hr.Header = r.header(s.token)
+	hr.Header.Set("Content-Type", "application/json")
+	hr.Header.Set("User-Agent", "agentwrap-smoke")
+	tr := &http.Transport{DisableCompression: true}
+	defer tr.CloseIdleConnections()
+	resp, err := tr.RoundTrip(hr)
+	if err != nil {
+		return nil
+	}
+	defer resp.Body.Close()
+	reply, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	return reply
+}
+
+// smokeRecord builds the record from the two calls: the happy path's
+// outcome, unless the error path was not recorded as a failure.
+func (s *session) smokeRecord(r smokeRequest, calls []*gateway.Call) SmokeRecord {
+	rec := SmokeRecord{RunID: s.runID, RequestFamily: string(r.family), CredentialRedacted: true}
+	if ep := s.manifest.ForFamily(string(r.family)); ep != nil {
+		rec.CheckedAt, rec.SourceURLs = ep.CheckedAtRFC3339(), ep.SourceURLs
+	}
+	if len(calls) != 2 {
+		rec.ResultClass, rec.FailureClass = spans.ResultFail, spans.FailureUnexpectedResponse
+		rec.Notes = fmt.Sprintf("expected 2 recorded calls, got %d", len(calls))
+		return rec
+	}
+	happy, bad := calls[0], calls[1]
+	if happy.Start.After(bad.Start) {
+		happy, bad = bad, happy
+	}
+	if happy.Contract.CheckedAt != "" {
+		rec.CheckedAt, rec.SourceURLs = happy.Contract.CheckedAt, happy.Contract.SourceURLs
+	}
+	ho, bo := spans.Classify(happy), spans.Classify(bad)
+	rec.ResultClass, rec.FailureClass = ho.Result, ho.Failure
+	notes := []string{"happy path: " + ho.Result}
+	if ho.Note != "" {
+		notes[0] += " (" + ho.Note + ")"
+	}
+	if bo.Result == spans.ResultPass {
+		rec.ResultClass, rec.FailureClass = spans.ResultFail, spans.FailureUnexpectedResponse
+		notes = append(notes, "error path: request without "+r.required+" was not recorded as a failure")
+	} else {
+		notes = append(notes, fmt.Sprintf("error path: %s recorded (%s)", bo.Failure, bo.Note))
+	}
+	rec.Notes = s.scanner.Note(strings.Join(notes, "; "))
+	return rec
+}
+
+// verifyRecorded reads back the run file and fails the record when it holds
+// the credential, the run token, the prompt or the happy path's reply text,
+// or when the exporter-side guard had to mask anything.
+func (s *session) verifyRecorded(rec *SmokeRecord, reply []byte) {
+	b, err := os.ReadFile(s.runFile.Path())
+	if err != nil {
+		rec.ResultClass, rec.FailureClass = spans.ResultFail, spans.FailureUnexpectedResponse
+		rec.Notes = s.scanner.Note("run file unreadable; " + rec.Notes)
+		return
+	}
+	leaks := []string{s.key.Reveal(), s.token, smokePrompt}
+	leaks = append(leaks, replyTexts(reply)...)
+	// A span the guard had to mask carries credential_redacted=false.
+	leaked := bytes.Contains(b, []byte(`{"key":"`+string(spans.CredentialRedacted)+`","value":{"boolValue":false}}`))
+	for _, l := range leaks {
+		if l != "" && bytes.Contains(b, []byte(l)) {
+			leaked = true
+		}
+	}
+	if leaked {
+		rec.CredentialRedacted = false
+		rec.ResultClass, rec.FailureClass = spans.ResultFail, spans.FailureUnexpectedResponse
+		rec.Notes = s.scanner.Note("sensitive text in the recorded output: stop and fix the logging path; " + rec.Notes)
+	}
+}
+
+// replyTexts pulls the generated text out of a reply of any family, for the
+// leak check; short texts (a few characters) are skipped as too common.
+func replyTexts(reply []byte) []string {
+	var out []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch t := v.(type) {
+		case map[string]any:
+			for k, x := range t {
+				if s, ok := x.(string); ok && (k == "text" || k == "content") && len(s) >= 12 {
+					out = append(out, s)
+				}
+				walk(x)
+			}
+		case []any:
+			for _, x := range t {
+				walk(x)
+			}
+		}
+	}
+	var v any
+	if json.Unmarshal(reply, &v) == nil {
+		walk(v)
+	}
+	return out
+}
