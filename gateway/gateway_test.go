@@ -437,3 +437,40 @@ func TestNewRefusesNonLoopback(t *testing.T) {
 		t.Fatal("managed mode without token accepted")
 	}
 }
+
+// TestAgentHangingUpAfterTerminalEventIsNotCancelled: Codex closes the
+// connection as soon as it read response.completed; the call got its whole
+// answer and must not be recorded as cancelled.
+func TestAgentHangingUpAfterTerminalEventIsNotCancelled(t *testing.T) {
+	release := make(chan struct{})
+	h := newHarness(t, "", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		_, _ = io.WriteString(w, "event: response.completed\ndata: {\"type\":\"response.completed\",\"response\":{\"id\":\"resp_1\",\"model\":\"m\",\"status\":\"completed\",\"output\":[],\"usage\":{\"input_tokens\":1,\"output_tokens\":1,\"total_tokens\":2}}}\n\n")
+		w.(http.Flusher).Flush()
+		<-release // the upstream keeps the connection open
+	})
+	defer close(release)
+	req, _ := http.NewRequest("POST", h.gw.URL()+"/v1/responses", strings.NewReader(`{"model":"m","input":"x","stream":true}`))
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 64)
+	if _, err := resp.Body.Read(buf); err != nil {
+		t.Fatal(err)
+	}
+	// Read until the terminal event arrived, then hang up.
+	rest := string(buf)
+	for !strings.Contains(rest, "\n\n") {
+		n, err := resp.Body.Read(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rest += string(buf[:n])
+	}
+	resp.Body.Close()
+	c := h.call(t)
+	if c.Cancelled || !c.StreamComplete || c.TransportError != "" {
+		t.Errorf("cancelled %v, complete %v, transport error %q", c.Cancelled, c.StreamComplete, c.TransportError)
+	}
+}

@@ -67,13 +67,19 @@ func (s *callState) finishAs(p responseParser, complete, agentGone bool) {
 		c := s.c
 		s.mu.Unlock()
 		c.End = end
+		gone := !complete && (agentGone || s.ctx.Err() != nil)
 		if p != nil {
-			p.finish(&c, complete)
+			// An agent that hangs up after the stream's terminal event
+			// (Codex does) got the whole answer: parse as complete and let
+			// the terminal event decide.
+			p.finish(&c, complete || gone)
 		}
 		if !complete && c.TransportError == "" && !c.TokenRejected && c.Refused == "" {
-			if agentGone || s.ctx.Err() != nil {
+			switch {
+			case gone && c.Stream && c.StreamComplete:
+			case gone:
 				c.Cancelled = true
-			} else if p != nil {
+			case p != nil:
 				c.TransportError = "response_interrupted"
 			}
 		}

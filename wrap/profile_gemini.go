@@ -5,61 +5,110 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 )
 
-// geminiSystemSettingsEnv names the variable that points Gemini CLI at its
-// system settings file, the layer that overrides user and workspace settings.
-const geminiSystemSettingsEnv = "GEMINI_CLI_SYSTEM_SETTINGS_PATH"
+// geminiHomeEnv relocates Gemini CLI's home (the parent of its .gemini
+// directory: settings, history, credentials, memory).
+const geminiHomeEnv = "GEMINI_CLI_HOME"
 
-// geminiDefaultSystemSettings is where Gemini CLI looks for system settings
-// when geminiSystemSettingsEnv is unset.
-func geminiDefaultSystemSettings() string {
-	switch runtime.GOOS {
-	case "darwin":
-		return "/Library/Application Support/GeminiCli/settings.json"
-	case "windows":
-		return `C:\ProgramData\gemini-cli\settings.json`
-	}
-	return "/etc/gemini-cli/settings.json"
-}
+// Why an overlay home: with GOOGLE_GEMINI_BASE_URL set and no auth type
+// saved in settings, Gemini CLI infers the "gateway" auth type and then
+// refuses it in non-interactive mode ("Invalid auth method selected"). The
+// auth type can only come from a settings file; system settings files are
+// ignored unless root owns them and every parent directory; and agentwrap
+// must not edit the user's files. So the child gets GEMINI_CLI_HOME pointing
+// at a per-run overlay whose .gemini holds a symlink to every entry of the
+// user's real .gemini except settings.json, and a settings.json that is the
+// user's with security.auth.selectedType set to "gemini-api-key". History,
+// credentials and memory are the user's own files through the symlinks;
+// only top-level .gemini entries first created during the run, and settings
+// changed during the run, stay in the overlay and go when the run ends.
 
-// geminiSettingsOverlay writes dir/gemini-system-settings.json: the system
-// settings in force (the file named by current, else the default system
-// path; none is fine) with security.auth.selectedType set to
-// "gemini-api-key", and returns its path. Nothing the user owns is written:
-// the overlay lives in the run's private directory and is removed with it.
-// A system file that is not plain JSON (Gemini CLI accepts comments) is not
-// carried over.
-func geminiSettingsOverlay(dir, current string) (string, error) {
-	if current == "" {
-		current = geminiDefaultSystemSettings()
+// geminiOverlay builds the overlay home under dir for a child whose home
+// is home and returns its path.
+func geminiOverlay(dir, home string) (string, error) {
+	overlay := filepath.Join(dir, "gemini-home")
+	gdir := filepath.Join(overlay, ".gemini")
+	if err := os.MkdirAll(gdir, 0o700); err != nil {
+		return "", fmt.Errorf("cannot create Gemini CLI overlay home: %w", err)
 	}
-	settings := map[string]any{}
-	if b, err := os.ReadFile(current); err == nil {
-		_ = json.Unmarshal(b, &settings)
-		if settings == nil {
-			settings = map[string]any{}
+	real := filepath.Join(home, ".gemini")
+	entries, _ := os.ReadDir(real)
+	for _, e := range entries {
+		if e.Name() == "settings.json" {
+			continue
+		}
+		if err := os.Symlink(filepath.Join(real, e.Name()), filepath.Join(gdir, e.Name())); err != nil {
+			return "", fmt.Errorf("cannot link Gemini CLI file into the overlay: %w", err)
 		}
 	}
-	security, _ := settings["security"].(map[string]any)
-	if security == nil {
-		security = map[string]any{}
+	settings := map[string]any{}
+	if b, err := os.ReadFile(filepath.Join(real, "settings.json")); err == nil {
+		if err := json.Unmarshal(stripJSONComments(b), &settings); err != nil || settings == nil {
+			return "", fmt.Errorf("cannot read Gemini CLI settings: %w", err)
+		}
 	}
-	auth, _ := security["auth"].(map[string]any)
-	if auth == nil {
-		auth = map[string]any{}
-	}
-	auth["selectedType"] = "gemini-api-key"
-	security["auth"] = auth
-	settings["security"] = security
+	setPath(settings, "gemini-api-key", "security", "auth", "selectedType")
 	b, err := json.MarshalIndent(settings, "", "  ")
 	if err != nil {
 		return "", err
 	}
-	path := filepath.Join(dir, "gemini-system-settings.json")
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		return "", fmt.Errorf("cannot write Gemini CLI settings overlay: %w", err)
+	if err := os.WriteFile(filepath.Join(gdir, "settings.json"), b, 0o600); err != nil {
+		return "", fmt.Errorf("cannot write Gemini CLI overlay settings: %w", err)
 	}
-	return path, nil
+	return overlay, nil
+}
+
+// setPath sets m[keys[0]][keys[1]]...= v, creating or replacing
+// intermediate objects.
+func setPath(m map[string]any, v any, keys ...string) {
+	for _, k := range keys[:len(keys)-1] {
+		next, ok := m[k].(map[string]any)
+		if !ok {
+			next = map[string]any{}
+			m[k] = next
+		}
+		m = next
+	}
+	m[keys[len(keys)-1]] = v
+}
+
+// stripJSONComments removes // and /* */ comments outside strings, as
+// Gemini CLI accepts them in settings files.
+func stripJSONComments(b []byte) []byte {
+	out := make([]byte, 0, len(b))
+	inStr, esc := false, false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case inStr:
+			out = append(out, c)
+			if esc {
+				esc = false
+			} else if c == '\\' {
+				esc = true
+			} else if c == '"' {
+				inStr = false
+			}
+		case c == '"':
+			inStr = true
+			out = append(out, c)
+		case c == '/' && i+1 < len(b) && b[i+1] == '/':
+			for i < len(b) && b[i] != '\n' {
+				i++
+			}
+			if i < len(b) {
+				out = append(out, '\n')
+			}
+		case c == '/' && i+1 < len(b) && b[i+1] == '*':
+			i += 2
+			for i+1 < len(b) && !(b[i] == '*' && b[i+1] == '/') {
+				i++
+			}
+			i++
+		default:
+			out = append(out, c)
+		}
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package wrap
 
 import (
 	"fmt"
+	"os"
 	"strings"
 )
 
@@ -46,16 +47,21 @@ func wireAnthropicEnv(e *envList, gw Gateway) {
 // wireGeminiEnv points Gemini clients at the gateway. In managed mode it sets
 // the key, preselects API-key auth in Gemini CLI's auth dialog
 // (GEMINI_DEFAULT_AUTH_TYPE) and removes the switches that route Gemini CLI
-// to Google login or Vertex AI. With GOOGLE_GEMINI_BASE_URL set, Gemini CLI
-// otherwise infers an auth type it then refuses ("Invalid auth method
-// selected"), so API-key auth is also selected through a settings overlay
-// (see geminiSettingsOverlay) that leaves the user's files untouched.
+// to Google login or Vertex AI. When the child has a Gemini key and the run
+// has a files directory, it also selects API-key auth through an overlay
+// home (see geminiOverlay): the user's own files are never written.
 func wireGeminiEnv(e *envList, gw Gateway) {
 	e.set("GOOGLE_GEMINI_BASE_URL", baseURL(gw))
-	if gw.FilesDir != "" {
-		current, _ := e.get(geminiSystemSettingsEnv)
-		if path, err := geminiSettingsOverlay(gw.FilesDir, current); err == nil {
-			e.set(geminiSystemSettingsEnv, path)
+	if key, _ := e.get("GEMINI_API_KEY"); gw.FilesDir != "" && (key != "" || gw.managed()) {
+		home, _ := e.get(geminiHomeEnv)
+		if home == "" {
+			home, _ = e.get("HOME")
+		}
+		if home == "" {
+			home, _ = os.UserHomeDir()
+		}
+		if overlay, err := geminiOverlay(gw.FilesDir, home); err == nil {
+			e.set(geminiHomeEnv, overlay)
 		}
 	}
 	if !gw.managed() {

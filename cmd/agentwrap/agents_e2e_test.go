@@ -72,7 +72,13 @@ func TestAgentsEndToEnd(t *testing.T) {
 			shim := envShim(t, tc.agent, real, dump)
 			env := append(baseEnv(t), "CI=true", "COMETAPI_KEY="+canaryKey, "OTEL_EXPORTER_OTLP_ENDPOINT="+recv.URL())
 			for _, kv := range tc.env {
-				env = append(env, strings.ReplaceAll(kv, "%TMP%", tmp))
+				kv = strings.ReplaceAll(kv, "%TMP%", tmp)
+				if name, dir, _ := strings.Cut(kv, "="); strings.HasSuffix(name, "_HOME") {
+					if err := os.MkdirAll(dir, 0o700); err != nil {
+						t.Fatal(err)
+					}
+				}
+				env = append(env, kv)
 			}
 			r := runBinary(t, invocation{args: append([]string{"--upstream", up.URL(), "--", shim}, tc.args...), env: env, dir: t.TempDir()})
 			if r.code != 0 {
@@ -93,7 +99,10 @@ func TestAgentsEndToEnd(t *testing.T) {
 					t.Errorf("span %s exported over OTLP is not in the run file", id)
 				}
 			}
-			assertNoCanary(t, r, recv.Raw(), canaryKey, canaryPrompt)
+			// The agent may echo its own prompt on its terminal (Codex
+			// does); agentwrap's own lines and records must not.
+			assertNoCanary(t, r, recv.Raw(), canaryKey)
+			assertNoCanary(t, result{stderr: agentwrapLines(r.stderr), runFile: r.runFile}, recv.Raw(), canaryPrompt)
 		})
 	}
 }

@@ -144,3 +144,14 @@ func spanIDs(all []otlptest.Span) map[string]bool {
 	}
 	return ids
 }
+
+// agentwrapLines keeps agentwrap's own lines of a combined stderr.
+func agentwrapLines(stderr string) string {
+	var b strings.Builder
+	for _, l := range strings.Split(stderr, "\n") {
+		if strings.HasPrefix(l, "agentwrap:") {
+			b.WriteString(l + "\n")
+		}
+	}
+	return b.String()
+}
