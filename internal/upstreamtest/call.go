@@ -30,6 +30,9 @@ type call struct {
 	// reply text.
 	deltas   []string
 	interval time.Duration
+	// structured is the JSON reply text of a structured-output request.
+	structured    string
+	hasStructured bool
 }
 
 // reqBody holds the request fields the replies depend on.
@@ -68,6 +71,7 @@ func (c *call) parse(body []byte) error {
 		if err := json.Unmarshal(body, &m); err != nil {
 			return errors.New("Invalid JSON payload received. " + err.Error())
 		}
+		c.structured, c.hasStructured = geminiJSONReply(body)
 		return nil
 	}
 	if err := json.Unmarshal(body, &c.body); err != nil {
@@ -105,6 +109,9 @@ func (c *call) plan() {
 		n = max(n, 2)
 	}
 	c.deltas = Deltas(n)
+	if c.hasStructured {
+		c.deltas = []string{c.structured}
+	}
 	if c.scenario == ScenarioEchoSecretSSE {
 		c.deltas = append(c.deltas, " (presented credential: "+c.key+")")
 	}
