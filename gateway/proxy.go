@@ -128,8 +128,15 @@ func (g *Gateway) modifyResponse(resp *http.Response) error {
 		st.finish(nil, true)
 		return nil
 	}
-	p := newResponseParser(st.c.Family, resp.StatusCode, ct, resp.Header.Get("Content-Encoding"))
-	resp.Body = &teeResponseBody{body: resp.Body, parser: p, call: st}
+	enc := resp.Header.Get("Content-Encoding")
+	p := newResponseParser(st.c.Family, resp.StatusCode, ct, enc)
+	body := resp.Body
+	if g.cfg.Key != "" && (enc == "" || enc == "identity") {
+		// In managed mode the agent never sees the real key, even when the
+		// upstream echoes it. (A compressed body is passed on as is.)
+		body = newMaskingBody(body, g.cfg.Key)
+	}
+	resp.Body = &teeResponseBody{body: body, parser: p, call: st}
 	return nil
 }
 

@@ -1,0 +1,57 @@
+package gateway
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"testing/iotest"
+)
+
+func TestMaskingBodyOverwritesKeyAcrossReadBoundaries(t *testing.T) {
+	const key = "sk-canary-mask-0123456789"
+	body := `{"error":{"message":"Incorrect API key provided: ` + key + `. again: ` + key + `"}}` + "\n\nsk-canary-mask-01 partial"
+	want := strings.ReplaceAll(body, key, strings.Repeat("*", len(key)))
+	for _, r := range []io.Reader{
+		strings.NewReader(body),
+		iotest.OneByteReader(strings.NewReader(body)),
+		iotest.HalfReader(strings.NewReader(body)),
+		iotest.DataErrReader(strings.NewReader(body)),
+	} {
+		got, err := io.ReadAll(newMaskingBody(io.NopCloser(r), key))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != want {
+			t.Errorf("got %q\nwant %q", got, want)
+		}
+	}
+}
+
+func TestMaskingBodyDoesNotHoldBackCompleteEvents(t *testing.T) {
+	const key = "sk-canary-mask-0123456789"
+	pr, pw := io.Pipe()
+	m := newMaskingBody(pr, key)
+	go func() { _, _ = io.WriteString(pw, "data: {\"x\":1}\n\n") }()
+	buf := make([]byte, 64)
+	n, err := m.Read(buf)
+	if err != nil || string(buf[:n]) != "data: {\"x\":1}\n\n" {
+		t.Fatalf("first event %q, %v: must pass without waiting for more bytes", buf[:n], err)
+	}
+	pw.Close()
+}
+
+func TestManagedModeMasksKeyEchoedByUpstream(t *testing.T) {
+	h := newHarness(t, canaryKey, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(401)
+		_, _ = io.WriteString(w, `{"error":{"message":"Incorrect API key provided: `+r.Header.Get("Authorization")[7:]+`","type":"invalid_request_error","code":"invalid_api_key"}}`)
+	})
+	resp, body := h.do(t, "POST", "/v1/chat/completions", map[string]string{"Authorization": "Bearer " + canaryToken}, `{"model":"m","messages":[]}`)
+	if resp.StatusCode != 401 || strings.Contains(string(body), canaryKey) || !strings.Contains(string(body), "****") {
+		t.Errorf("status %d body %s", resp.StatusCode, body)
+	}
+	if c := h.call(t); c.UpstreamErrorCode != "invalid_api_key" {
+		t.Errorf("error code %q: the parser must still read the masked body", c.UpstreamErrorCode)
+	}
+}
