@@ -171,6 +171,9 @@ type session struct {
 	manifest *contract.Manifest
 	// files is the run's private directory for profile files.
 	files string
+	// result and resultNote, when set, are the run span's rolled-up result
+	// and note instead of the calls' (the smoke test's own verdict).
+	result, resultNote string
 	notes []string
 }
 
@@ -341,9 +344,13 @@ func (s *session) finish(o Options, code int, runErr error) {
 		notes = append(notes, "no model calls")
 	}
 	notes = append(notes, sum.Notes...)
+	result := sum.Result
+	if s.result != "" {
+		result, notes = s.result, []string{s.resultNote}
+	}
 	s.runSpan.SetAttributes(
 		spans.ProcessExitCode.Int(code), spans.Calls.Int(sum.Calls),
-		spans.ResultClass.String(sum.Result),
+		spans.ResultClass.String(result),
 		spans.Notes.String(s.scanner.Note(strings.Join(notes, "; "))))
 	s.runSpan.End()
 

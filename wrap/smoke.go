@@ -150,8 +150,11 @@ func Smoke(ctx context.Context, so SmokeOptions) (SmokeRecord, error) {
 	s.smokeCall(ctx, gw.URL(), req, req.required)
 	s.closeGateway(gw, o)
 	rec := s.smokeRecord(req, obs.calls())
-	s.finish(o, rec.ExitCode(), nil)
+	// Call spans are in the run file once the gateway closed: the run file
+	// exporter writes each span as it ends.
 	s.verifyRecorded(&rec, happyText)
+	s.result, s.resultNote = rec.ResultClass, rec.Notes
+	s.finish(o, rec.ExitCode(), nil)
 	return rec, nil
 }
 
