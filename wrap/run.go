@@ -174,7 +174,7 @@ type session struct {
 	// result and resultNote, when set, are the run span's rolled-up result
 	// and note instead of the calls' (the smoke test's own verdict).
 	result, resultNote string
-	notes []string
+	notes              []string
 }
 
 func prepare(ctx context.Context, o Options) (*session, error) {
