@@ -74,6 +74,8 @@ type familyHarness struct {
 	rt    *recordingTransport
 	exp   *tracetest.InMemoryExporter
 	calls chan struct{}
+	// taken counts the spans span() handed out, oldest first.
+	taken int
 }
 
 func newFamilyHarness(t *testing.T) *familyHarness {
@@ -135,8 +137,8 @@ func (h *familyHarness) span(t *testing.T) map[attribute.Key]attribute.Value {
 		t.Fatal("no call observed")
 	}
 	stubs := h.exp.GetSpans()
-	s := stubs[len(stubs)-1]
-	h.exp.Reset()
+	s := stubs[h.taken]
+	h.taken++
 	attrs := map[attribute.Key]attribute.Value{}
 	for _, kv := range s.Attributes {
 		attrs[kv.Key] = kv.Value

@@ -143,3 +143,34 @@ func checkSDKSpan(t *testing.T, h *familyHarness, f gateway.Family, stream bool)
 		t.Errorf("usage %d/%d", a[spans.GenAIUsageInputTokens].AsInt64(), a[spans.GenAIUsageOutputTokens].AsInt64())
 	}
 }
+
+// TestSDKRetriesAreSeparateSpansWithResendCount: an agent's own retries
+// (the SDKs report them in x-stainless-retry-count) are separate calls,
+// each with its http.request.resend_count, and the gateway does not retry
+// on its own.
+func TestSDKRetriesAreSeparateSpansWithResendCount(t *testing.T) {
+	h := newFamilyHarness(t)
+	client := openai.NewClient(option.WithBaseURL(h.gw.URL()+"/v1/"), option.WithAPIKey(familyToken),
+		option.WithMaxRetries(2), option.WithHeader(upstreamtest.HeaderScenario, upstreamtest.ScenarioRateLimited))
+	_, err := client.Chat.Completions.New(context.Background(), openai.ChatCompletionNewParams{
+		Model:    "gpt-5-mini",
+		Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("Return the word pong.")},
+	})
+	if err == nil {
+		t.Fatal("rate-limited call succeeded")
+	}
+	if n := len(h.up.Requests()); n != 3 {
+		t.Fatalf("upstream saw %d requests, want 3 (1 + 2 SDK retries)", n)
+	}
+	seen := map[int64]bool{}
+	for i := 0; i < 3; i++ {
+		a := h.span(t)
+		if a[spans.ResultClass].AsString() != spans.ResultNeedsFollowUp || !strings.Contains(a[spans.Notes].AsString(), "retry-after present") {
+			t.Errorf("retry %d: %s %q", i, a[spans.ResultClass].AsString(), a[spans.Notes].AsString())
+		}
+		seen[a[spans.HTTPRequestResendCount].AsInt64()] = true
+	}
+	if !seen[0] || !seen[1] || !seen[2] {
+		t.Errorf("resend counts seen %v, want 0, 1 and 2", seen)
+	}
+}
