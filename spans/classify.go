@@ -100,9 +100,9 @@ func followUp(c *gateway.Call) string {
 
 // What the operator asks the help center, per follow-up kind.
 const (
-	askBilling = "billing or quota: ask the account owner or CometAPI support about this account's balance and quota"
-	askRate    = "rate limited: ask CometAPI support which rate limits apply to this account"
-	askModel   = "model not available: ask CometAPI support whether this model is available to this account"
+	askBilling = "billing or quota: ask the account owner or CometAPI support about balance and quota"
+	askRate    = "rate limited: ask CometAPI support which limits apply to this account"
+	askModel   = "model not available: ask CometAPI support whether this account can use this model"
 )
 
 // modelNotFound reports a 404 in the documented error format on a

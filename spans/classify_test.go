@@ -28,13 +28,13 @@ func TestClassifyRows(t *testing.T) {
 		{"quota 400", func(c *gateway.Call) { c.StatusCode = 400; c.UpstreamErrorCode = "insufficient_quota" }, ResultNeedsFollowUp, FailureOperatorFollowUp, "insufficient_quota"},
 		{"model not found 404", func(c *gateway.Call) { c.StatusCode = 404; c.UpstreamErrorCode = "model_not_found" }, ResultNeedsFollowUp, FailureOperatorFollowUp, "model_not_found"},
 		{"openai quota as 429", func(c *gateway.Call) { c.StatusCode = 429; c.UpstreamErrorCode = "insufficient_quota" }, ResultNeedsFollowUp, FailureOperatorFollowUp, "balance and quota"},
-		{"429 asks about rate limits", func(c *gateway.Call) { c.StatusCode = 429 }, ResultNeedsFollowUp, FailureOperatorFollowUp, "which rate limits apply"},
+		{"429 asks about rate limits", func(c *gateway.Call) { c.StatusCode = 429 }, ResultNeedsFollowUp, FailureOperatorFollowUp, "which limits apply"},
 		{"402 asks about billing", func(c *gateway.Call) { c.StatusCode = 402 }, ResultNeedsFollowUp, FailureOperatorFollowUp, "balance and quota"},
 		{"anthropic model not found", func(c *gateway.Call) {
 			c.StatusCode = 404
 			c.UpstreamErrorType = "not_found_error"
 			c.Contract.Endpoint = "cometapi.messages"
-		}, ResultNeedsFollowUp, FailureOperatorFollowUp, "whether this model is available"},
+		}, ResultNeedsFollowUp, FailureOperatorFollowUp, "whether this account can use this model"},
 		{"404 not_found_error on an unknown path", func(c *gateway.Call) {
 			c.Family = gateway.FamilyUnknown
 			c.StatusCode = 404

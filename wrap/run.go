@@ -172,6 +172,10 @@ type session struct {
 	// files is the run's private directory for profile files.
 	files string
 	notes []string
+	// result, when set, is the run's result class instead of the calls'
+	// roll-up (a smoke run reports its verdict: its error-path call fails
+	// on purpose).
+	result string
 }
 
 func prepare(ctx context.Context, o Options) (*session, error) {
@@ -330,6 +334,9 @@ func (s *session) preflight(o Options) {
 // prints the summary line.
 func (s *session) finish(o Options, code int, runErr error) {
 	sum := s.recorder.Summary()
+	if s.result != "" {
+		sum.Result = s.result
+	}
 	notes := s.notes
 	if o.Note != "" {
 		notes = append([]string{o.Note}, notes...)
