@@ -244,3 +244,24 @@ func TestKeyScannerRepeatedKeyOverLimit(t *testing.T) {
 		t.Fatalf("stale first value %q kept", v)
 	}
 }
+
+// BenchmarkKeyScanner scans a 256 KiB request body (an agent's
+// conversation) in 32 KiB pieces, as the request tee does.
+func BenchmarkKeyScanner(b *testing.B) {
+	msg := `{"role":"user","content":"` + strings.Repeat("lorem ipsum \"quoted\" ", 40) + `"},`
+	doc := []byte(`{"model":"claude-sonnet-4-5","max_tokens":8192,"stream":true,"messages":[` +
+		strings.Repeat(msg, 256*1024/len(msg)) + `{"role":"user","content":"x"}],"system":"s"}`)
+	b.SetBytes(int64(len(doc)))
+	b.ReportAllocs()
+	for b.Loop() {
+		s := newKeyScanner(wantRequestKey)
+		for p := doc; len(p) > 0; {
+			n := min(len(p), 32<<10)
+			s.Write(p[:n])
+			p = p[n:]
+		}
+		if !s.Complete() {
+			b.Fatal("incomplete")
+		}
+	}
+}
