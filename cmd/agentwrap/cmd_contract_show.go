@@ -28,7 +28,7 @@ func contractShowCommand() *cli.Command {
 				return cli.Exit("contract show takes no arguments (use --contract FILE)", 2)
 			}
 			m := contract.Builtin()
-			if path := c.String("contract"); path != "" {
+			if path := setIn(c, "contract").String("contract"); path != "" {
 				var err error
 				if m, err = contract.Load(path); err != nil {
 					return cli.Exit("contract show: "+err.Error(), 1)

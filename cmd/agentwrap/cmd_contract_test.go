@@ -229,6 +229,9 @@ func TestContractShowFileWithAge(t *testing.T) {
 		!strings.Contains(out, "rate limits: ask support") {
 		t.Errorf("show output:\n%s", out)
 	}
+	if code, out2, _ := inProcess(t, "--contract", p, "contract", "show"); code != 0 || out2 != out {
+		t.Errorf("--contract before the subcommand: exit %d, output differs", code)
+	}
 	code, _, errOut := inProcess(t, "contract", "show", "--contract", goldenDir+"duplicate_id.yaml")
 	if code != 1 || !strings.Contains(errOut, "duplicate_id.yaml:30: error: duplicate id") {
 		t.Errorf("broken manifest: exit %d, stderr %q", code, errOut)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"os"
 	"strings"
 
@@ -40,9 +39,8 @@ func smokeCommand() *cli.Command {
 				Family:  c.String("family"),
 				Model:   c.String("model"),
 			})
-			if errors.Is(err, wrap.ErrNoCredential) {
-				return cli.Exit("smoke: "+err.Error(), 2)
-			}
+			// A missing credential (wrap.ErrNoCredential) and every other
+			// configuration error are one line and exit 2.
 			if err != nil {
 				return cli.Exit("smoke: "+err.Error(), 2)
 			}
