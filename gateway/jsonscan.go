@@ -1,6 +1,9 @@
 package gateway
 
-import "sync"
+import (
+	"encoding/json"
+	"sync"
+)
 
 // Limits of the top-level key scanner. They bound its memory whatever the
 // request size.
@@ -39,6 +42,8 @@ type keyScanner struct {
 	inStr    bool // inside a string within a compound value
 	esc      bool // previous byte was a backslash inside a string
 	key      []byte
+	keyRaw   bool // the key holds an escape or a non-ASCII byte
+	keyLong  bool // the key was truncated
 	capture  bool
 	overflow bool
 	val      []byte
@@ -80,7 +85,7 @@ func (s *keyScanner) step(b byte) {
 		case isJSONSpace(b):
 		case b == '"':
 			s.key = s.key[:0]
-			s.esc = false
+			s.esc, s.keyRaw, s.keyLong = false, false, false
 			s.state = scanKey
 		case b == '}' && len(s.keys) == 0:
 			s.state = scanDone
@@ -146,17 +151,39 @@ func (s *keyScanner) stepKey(b byte) {
 	case s.esc:
 		s.esc = false
 	case b == '\\':
-		s.esc = true
+		s.esc, s.keyRaw = true, true
 	case b == '"':
 		s.state = scanColon
+		s.decodeKey()
 		return
 	case b < 0x20:
 		s.state = scanError
 		return
+	case b >= 0x80:
+		s.keyRaw = true
 	}
 	if len(s.key) < maxScanKeyLen {
 		s.key = append(s.key, b)
+	} else {
+		s.keyLong = true
 	}
+}
+
+// decodeKey replaces a key that holds escapes or non-ASCII bytes by its
+// decoded form, the name a JSON decoder (and the upstream) sees: a
+// "max\u005ftokens" key is max_tokens. A truncated key is left as read.
+func (s *keyScanner) decodeKey() {
+	if !s.keyRaw || s.keyLong {
+		return
+	}
+	quoted := make([]byte, 0, len(s.key)+2)
+	quoted = append(append(append(quoted, '"'), s.key...), '"')
+	var k string
+	if json.Unmarshal(quoted, &k) != nil {
+		s.state = scanError
+		return
+	}
+	s.key = append(s.key[:0], k...)
 }
 
 func (s *keyScanner) stepValueStart(b byte) {
@@ -223,7 +250,12 @@ func (s *keyScanner) appendVal(b byte) {
 }
 
 func (s *keyScanner) endValue(next int) {
-	if s.capture && !s.overflow {
+	switch {
+	case s.capture && s.overflow:
+		// A repeated key's value is its last one: an earlier capture is
+		// stale.
+		delete(s.values, string(s.key))
+	case s.capture:
 		s.values[string(s.key)] = append([]byte(nil), s.val...)
 	}
 	s.capture = false

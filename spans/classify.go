@@ -30,8 +30,8 @@ func Classify(c *gateway.Call) Outcome {
 		return Outcome{ResultFail, FailureAuthRejected, "gateway refused the call: " + strings.ReplaceAll(c.Refused, "_", " ")}
 	case st == 401 || st == 403:
 		return Outcome{ResultFail, FailureAuthRejected, upstreamNote(c, "credential rejected by the upstream")}
-	case isFollowUp(c):
-		return Outcome{ResultNeedsFollowUp, FailureOperatorFollowUp, followUpNote(c)}
+	case followUp(c) != "":
+		return Outcome{ResultNeedsFollowUp, FailureOperatorFollowUp, followUpNote(c, followUp(c))}
 	case c.Family == gateway.FamilyUnknown:
 		return Outcome{ResultFail, FailureContractMismatch, "request not in the contract: unknown request family"}
 	case len(c.Contract.RequestProblems) > 0:
@@ -73,23 +73,48 @@ func unexpected(c *gateway.Call) string {
 	return ""
 }
 
-// followUpMarkers are error types and codes that mean an account question,
-// not a defect: quota, billing, rate limits, model availability.
-var followUpMarkers = []string{
-	"quota", "billing", "insufficient", "payment", "credit", "rate_limit",
-	"resource_exhausted", "model_not_found", "model_not_available",
-	"not_available", "overloaded",
+// Markers in upstream error types and codes that mean an account question,
+// not a defect, by what the operator has to ask.
+var (
+	rateMarkers    = []string{"rate_limit", "resource_exhausted"}
+	billingMarkers = []string{"quota", "billing", "insufficient", "payment", "credit"}
+	modelMarkers   = []string{"model_not_found", "model_not_available", "not_available"}
+)
+
+// followUp names what an operator has to ask about a call, or "" when the
+// call is no account question.
+func followUp(c *gateway.Call) string {
+	s := strings.ToLower(c.UpstreamErrorType + " " + c.UpstreamErrorCode)
+	switch {
+	case c.StatusCode < 400:
+		return ""
+	case c.StatusCode == 402, hasAny(s, billingMarkers):
+		return askBilling
+	case c.StatusCode == 429, hasAny(s, rateMarkers):
+		return askRate
+	case hasAny(s, modelMarkers), modelNotFound(c):
+		return askModel
+	}
+	return ""
 }
 
-func isFollowUp(c *gateway.Call) bool {
-	if c.StatusCode == 402 || c.StatusCode == 429 {
-		return true
-	}
-	if c.StatusCode < 400 {
-		return false
-	}
-	s := strings.ToLower(c.UpstreamErrorType + " " + c.UpstreamErrorCode)
-	for _, m := range followUpMarkers {
+// What the operator asks the help center, per follow-up kind.
+const (
+	askBilling = "billing or quota: ask the account owner or CometAPI support about balance and quota"
+	askRate    = "rate limited: ask CometAPI support which limits apply to this account"
+	askModel   = "model not available: ask CometAPI support whether this account can use this model"
+)
+
+// modelNotFound reports a 404 in the documented error format on a
+// documented endpoint: the path exists, so what was not found is the model
+// (Anthropic's not_found_error, Gemini's NOT_FOUND).
+func modelNotFound(c *gateway.Call) bool {
+	return c.StatusCode == 404 && c.Contract.Endpoint != "" && !c.ResponseJSONError &&
+		strings.Contains(strings.ToLower(c.UpstreamErrorType+" "+c.UpstreamErrorCode), "not_found")
+}
+
+func hasAny(s string, markers []string) bool {
+	for _, m := range markers {
 		if strings.Contains(s, m) {
 			return true
 		}
@@ -97,15 +122,18 @@ func isFollowUp(c *gateway.Call) bool {
 	return false
 }
 
-func followUpNote(c *gateway.Call) string {
-	n := fmt.Sprintf("upstream %d", c.StatusCode)
+// followUpNote says what happened, what to ask and where, within the
+// 200-character bound: the error label goes first when space runs out.
+func followUpNote(c *gateway.Call, ask string) string {
+	head := fmt.Sprintf("upstream %d", c.StatusCode)
 	if c.RetryAfter {
-		n += ", retry-after present"
+		head += ", retry-after present"
 	}
-	if t := errorLabel(c); t != "" {
-		n += " (" + t + ")"
+	tail := "; " + ask + " via " + HelpCenterURL
+	if t := errorLabel(c); t != "" && len(head)+len(t)+3+len(tail) <= 200 {
+		head += " (" + t + ")"
 	}
-	return n + "; ask the account owner about quota, billing, limits or model access via " + HelpCenterURL
+	return head + tail
 }
 
 func upstreamNote(c *gateway.Call, what string) string {

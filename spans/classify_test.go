@@ -27,6 +27,20 @@ func TestClassifyRows(t *testing.T) {
 		{"429 retry-after", func(c *gateway.Call) { c.StatusCode = 429; c.RetryAfter = true }, ResultNeedsFollowUp, FailureOperatorFollowUp, "retry-after present"},
 		{"quota 400", func(c *gateway.Call) { c.StatusCode = 400; c.UpstreamErrorCode = "insufficient_quota" }, ResultNeedsFollowUp, FailureOperatorFollowUp, "insufficient_quota"},
 		{"model not found 404", func(c *gateway.Call) { c.StatusCode = 404; c.UpstreamErrorCode = "model_not_found" }, ResultNeedsFollowUp, FailureOperatorFollowUp, "model_not_found"},
+		{"openai quota as 429", func(c *gateway.Call) { c.StatusCode = 429; c.UpstreamErrorCode = "insufficient_quota" }, ResultNeedsFollowUp, FailureOperatorFollowUp, "balance and quota"},
+		{"429 asks about rate limits", func(c *gateway.Call) { c.StatusCode = 429 }, ResultNeedsFollowUp, FailureOperatorFollowUp, "which limits apply"},
+		{"402 asks about billing", func(c *gateway.Call) { c.StatusCode = 402 }, ResultNeedsFollowUp, FailureOperatorFollowUp, "balance and quota"},
+		{"anthropic model not found", func(c *gateway.Call) {
+			c.StatusCode = 404
+			c.UpstreamErrorType = "not_found_error"
+			c.Contract.Endpoint = "cometapi.messages"
+		}, ResultNeedsFollowUp, FailureOperatorFollowUp, "whether this account can use this model"},
+		{"404 not_found_error on an unknown path", func(c *gateway.Call) {
+			c.Family = gateway.FamilyUnknown
+			c.StatusCode = 404
+			c.UpstreamErrorType = "not_found_error"
+		}, ResultFail, FailureContractMismatch, "unknown request family"},
+		{"529 overloaded", func(c *gateway.Call) { c.StatusCode = 529; c.UpstreamErrorType = "overloaded_error" }, ResultFail, FailureUnexpectedResponse, "529"},
 		{"unknown family", func(c *gateway.Call) { c.Family = gateway.FamilyUnknown }, ResultFail, FailureContractMismatch, "unknown request family"},
 		{"missing required field", func(c *gateway.Call) {
 			c.Contract.RequestProblems = []string{"missing required field: max_tokens"}

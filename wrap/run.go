@@ -171,10 +171,11 @@ type session struct {
 	manifest *contract.Manifest
 	// files is the run's private directory for profile files.
 	files string
-	// result and resultNote, when set, are the run span's rolled-up result
-	// and note instead of the calls' (the smoke test's own verdict).
-	result, resultNote string
-	notes              []string
+	notes []string
+	// result, when set, is the run's result class instead of the calls'
+	// roll-up (a smoke run reports its verdict: its error-path call fails
+	// on purpose).
+	result string
 }
 
 func prepare(ctx context.Context, o Options) (*session, error) {
@@ -333,6 +334,9 @@ func (s *session) preflight(o Options) {
 // prints the summary line.
 func (s *session) finish(o Options, code int, runErr error) {
 	sum := s.recorder.Summary()
+	if s.result != "" {
+		sum.Result = s.result
+	}
 	notes := s.notes
 	if o.Note != "" {
 		notes = append([]string{o.Note}, notes...)
@@ -344,13 +348,9 @@ func (s *session) finish(o Options, code int, runErr error) {
 		notes = append(notes, "no model calls")
 	}
 	notes = append(notes, sum.Notes...)
-	result := sum.Result
-	if s.result != "" {
-		result, notes = s.result, []string{s.resultNote}
-	}
 	s.runSpan.SetAttributes(
 		spans.ProcessExitCode.Int(code), spans.Calls.Int(sum.Calls),
-		spans.ResultClass.String(result),
+		spans.ResultClass.String(sum.Result),
 		spans.Notes.String(s.scanner.Note(strings.Join(notes, "; "))))
 	s.runSpan.End()
 

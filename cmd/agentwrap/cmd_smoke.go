@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"os"
 	"strings"
 
@@ -40,9 +39,8 @@ func smokeCommand() *cli.Command {
 				Family:  c.String("family"),
 				Model:   c.String("model"),
 			})
-			if errors.Is(err, wrap.ErrNoCredential) {
-				return cli.Exit("smoke: "+err.Error(), 2)
-			}
+			// A missing credential (wrap.ErrNoCredential) and every other
+			// configuration error are one line and exit 2.
 			if err != nil {
 				return cli.Exit("smoke: "+err.Error(), 2)
 			}
@@ -61,21 +59,35 @@ func smokeCommand() *cli.Command {
 	}
 }
 
-// runOptions reads the shared run flags.
+// runOptions reads the shared run flags. A subcommand that repeats them
+// (smoke) also takes them before its name: agentwrap --state-dir D smoke.
 func runOptions(c *cli.Context, argv []string) wrap.Options {
 	return wrap.Options{
 		Argv:            argv,
-		Upstream:        c.String("upstream"),
-		KeyEnv:          c.String("key-env"),
-		RunID:           c.String("run-id"),
-		StateDir:        c.String("state-dir"),
-		Profile:         c.String("profile"),
-		Note:            c.String("note"),
-		Contract:        c.String("contract"),
-		EnforceContract: c.Bool("enforce-contract"),
-		FlushTimeout:    c.Duration("flush-timeout"),
-		Quiet:           c.Bool("quiet"),
+		Upstream:        setIn(c, "upstream").String("upstream"),
+		KeyEnv:          setIn(c, "key-env").String("key-env"),
+		RunID:           setIn(c, "run-id").String("run-id"),
+		StateDir:        setIn(c, "state-dir").String("state-dir"),
+		Profile:         setIn(c, "profile").String("profile"),
+		Note:            setIn(c, "note").String("note"),
+		Contract:        setIn(c, "contract").String("contract"),
+		EnforceContract: setIn(c, "enforce-contract").Bool("enforce-contract"),
+		FlushTimeout:    setIn(c, "flush-timeout").Duration("flush-timeout"),
+		Quiet:           setIn(c, "quiet").Bool("quiet"),
 		Version:         version,
 		Environ:         os.Environ(),
 	}
+}
+
+// setIn returns the nearest context of c's lineage in which flag name was
+// set (on the command line or through its environment variable), else c:
+// a subcommand's own flag shadows the app's flag of the same name even when
+// only the app's was given.
+func setIn(c *cli.Context, name string) *cli.Context {
+	for _, x := range c.Lineage() {
+		if x.IsSet(name) {
+			return x
+		}
+	}
+	return c
 }
