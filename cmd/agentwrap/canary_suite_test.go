@@ -1,0 +1,125 @@
+package main
+
+import (
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/agentwrap/agentwrap/internal/otlptest"
+	"github.com/agentwrap/agentwrap/internal/upstreamtest"
+)
+
+var (
+	canaryAgentOnce sync.Once
+	canaryAgentPath string
+	canaryAgentErr  error
+)
+
+// canaryAgent builds the stand-in agent that plants canaries in its calls.
+func canaryAgent(t *testing.T) string {
+	t.Helper()
+	canaryAgentOnce.Do(func() {
+		canaryAgentPath = filepath.Join(testTmp, "canaryagent")
+		out, err := exec.Command("go", "build", "-o", canaryAgentPath, "./internal/canaryagent").CombinedOutput()
+		if err != nil {
+			canaryAgentErr = &buildError{string(out)}
+		}
+	})
+	if canaryAgentErr != nil {
+		t.Fatal(canaryAgentErr)
+	}
+	return canaryAgentPath
+}
+
+type buildError struct{ out string }
+
+func (e *buildError) Error() string { return "cannot build canaryagent: " + e.out }
+
+// TestCanariesLeaveNoTrace plants distinct canary secrets in the
+// environment, the agent's arguments, every credential header, the URL
+// query, request bodies, upstream success and error bodies (a 401 that
+// echoes the key, an SSE event that echoes it) and the operator note; runs
+// every command; and proves no canary appears in the spans (OTLP and run
+// file), stdout, stderr or any command's output.
+func TestCanariesLeaveNoTrace(t *testing.T) {
+	const prefix = "sk-canary-suite-"
+	realKey := prefix + "realkey-0123456789abcdef"
+	up := upstreamtest.Start(t, upstreamtest.WithKey(realKey))
+	recv := otlptest.NewReceiver(t)
+	state := t.TempDir()
+	env := append(baseEnv(t),
+		"COMETAPI_KEY="+realKey,
+		"CANARY_PREFIX="+prefix,
+		"OTHER_SECRET="+prefix+"env-other",
+		"OTEL_EXPORTER_OTLP_ENDPOINT="+recv.URL(),
+		"OTEL_RESOURCE_ATTRIBUTES=team=platform",
+	)
+	var outputs []result
+	r := runBinary(t, invocation{
+		state: state, runID: "canary-run", env: env,
+		args: []string{"--upstream", up.URL(), "--note", "operator pasted " + prefix + "note by mistake",
+			"--profile", "generic", "--", canaryAgent(t), "--secret", prefix + "argument"},
+	})
+	if r.code != 0 || !strings.Contains(r.stdout, "canaryagent: 6 calls") {
+		t.Fatalf("wrapped run: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if calls := callSpans(r.spans); len(calls) != 6 {
+		t.Errorf("%d call spans, want 6", len(calls))
+	}
+	for _, q := range up.Requests() {
+		if strings.Contains(q.Header.Get("Authorization")+q.Header.Get("X-Api-Key")+q.Header.Get("X-Goog-Api-Key"), "-agentwrap-run-token") {
+			t.Errorf("%s reached the upstream with the run token", q.Path)
+		}
+	}
+	// The canaries really travelled: the test is only meaningful if they
+	// reached the upstream and came back in its replies.
+	var sent strings.Builder
+	for _, q := range up.Requests() {
+		sent.WriteString(q.RawQuery + string(q.Body) + q.Header.Get("X-Custom-Secret"))
+	}
+	for _, c := range []string{"prompt", "query", "body", "header", "system"} {
+		if !strings.Contains(sent.String(), prefix+c) {
+			t.Errorf("canary %s did not reach the upstream: the test plants nothing", c)
+		}
+	}
+	outputs = append(outputs, r)
+
+	smoke := runBinary(t, invocation{state: state, runID: "canary-smoke", env: env, args: []string{"smoke", "--upstream", up.URL()}})
+	if smoke.code != 0 {
+		t.Errorf("smoke: exit %d\n%s", smoke.code, smoke.stderr)
+	}
+	outputs = append(outputs, smoke)
+	for _, args := range [][]string{
+		{"agents"}, {"collector", "config"}, {"contract", "show"}, {"--help"},
+		{"smoke", "--upstream", up.URL(), "--key-env", "NO_SUCH_KEY_VARIABLE"},
+	} {
+		outputs = append(outputs, runBinary(t, invocation{state: state, runID: "canary-" + strings.Join(args, "-"), env: env, args: args}))
+	}
+	outputs = append(outputs, reportOutputs(t, state, env)...)
+
+	canaries := []string{realKey, prefix}
+	for i, o := range outputs {
+		for _, c := range canaries {
+			for name, b := range map[string]string{"stdout": o.stdout, "stderr": o.stderr, "run file": string(o.runFile)} {
+				if strings.Contains(b, c) {
+					t.Errorf("output %d: canary %q in %s", i, c, name)
+				}
+			}
+		}
+	}
+	for _, raw := range recv.Raw() {
+		if strings.Contains(string(raw), prefix) {
+			t.Error("canary in an OTLP export")
+		}
+	}
+	// The spans still say what happened.
+	var notes []string
+	for _, s := range r.spans {
+		notes = append(notes, s.Str("agentwrap.notes"))
+	}
+	if !strings.Contains(strings.Join(notes, "|"), "operator pasted") {
+		t.Errorf("operator note lost: %q", notes)
+	}
+}
