@@ -164,3 +164,29 @@ func (g *Gateway) observe(c *Call) {
 		g.cfg.Observe(c)
 	}()
 }
+
+// String prints the configuration with the key and the token stripped, so
+// that a Config in an error or log line never shows them.
+func (c Config) String() string {
+	up := ""
+	if c.Upstream != nil {
+		up = c.Upstream.Scheme + "://" + c.Upstream.Host
+	}
+	return fmt.Sprintf("{Upstream:%s Key:%s Token:%s Addr:%s Enforce:%v}", up, stripped(c.Key), stripped(c.Token), c.Addr, c.Enforce)
+}
+
+// GoString is String, for %#v.
+func (c Config) GoString() string { return "gateway.Config" + c.String() }
+
+func stripped(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "[REDACTED]"
+}
+
+// String describes the gateway without its credentials.
+func (g *Gateway) String() string { return "gateway " + g.URL() + " " + g.cfg.String() }
+
+// GoString is String, for %#v.
+func (g *Gateway) GoString() string { return g.String() }

@@ -389,3 +389,9 @@ func relPath(dir, p string) string {
 	}
 	return filepath.Base(p)
 }
+
+// String names the session without the key or token it holds.
+func (s *session) String() string { return "session " + s.runID }
+
+// GoString is String, for %#v.
+func (s *session) GoString() string { return s.String() }
