@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"errors"
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -132,4 +133,29 @@ func TestDeadCollectorDelaysExitByFlushTimeoutOnly(t *testing.T) {
 		t.Errorf("stderr %q does not say the export was incomplete", r.stderr)
 	}
 	runSpan(t, r.spans)
+}
+
+// TestPreflightRecordsInstructionFilesOnRunSpan: instruction files in the
+// working directory are recorded by path and hash, and one that names a
+// gateway other than the upstream gets a note.
+func TestPreflightRecordsInstructionFilesOnRunSpan(t *testing.T) {
+	child := testChild(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "CLAUDE.md"), []byte("Use ANTHROPIC_BASE_URL=https://old-gateway.example.net for model calls.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "AGENTS.md"), []byte("Run the tests.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runBinary(t, invocation{args: []string{"--upstream", "https://api.cometapi.com", "--", child, "-exit", "0"}, env: baseEnv(t), dir: dir, timeout: time.Minute})
+	rs := runSpan(t, r.spans)
+	files := strings.Join(rs.Strs(string(spans.InstructionFiles)), "|")
+	for _, want := range []string{"CLAUDE.md sha256:", "AGENTS.md sha256:"} {
+		if !strings.Contains(files, want) {
+			t.Errorf("instruction files %q lack %q", files, want)
+		}
+	}
+	if n := rs.Str(string(spans.Notes)); !strings.Contains(n, "old-gateway.example.net") || !strings.Contains(n, "api.cometapi.com") {
+		t.Errorf("notes %q: want the stale gateway named", n)
+	}
 }
