@@ -73,9 +73,20 @@ func runOptions(c *cli.Context, argv []string) wrap.Options {
 		Note:            c.String("note"),
 		Contract:        c.String("contract"),
 		EnforceContract: c.Bool("enforce-contract"),
+		KeepRuns:        unlimitedIfZero(c.Int("keep-runs")),
+		KeepDays:        unlimitedIfZero(c.Int("keep-days")),
 		FlushTimeout:    c.Duration("flush-timeout"),
 		Quiet:           c.Bool("quiet"),
 		Version:         version,
 		Environ:         os.Environ(),
 	}
+}
+
+// unlimitedIfZero maps a retention flag's 0 (unlimited) to wrap.Options'
+// negative value; wrap.Options reads 0 as its default.
+func unlimitedIfZero(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }
