@@ -13,22 +13,22 @@ import (
 // fit a table cell of the format.
 func funcs(cell func(string) string) map[string]any {
 	return map[string]any{
-		"cell":     func(s string) string { return orDash(cell(s)) },
-		"dur":      duration,
-		"durp":     func(f *float64) string { return optional(f, duration) },
-		"clock":    func(t time.Time) string { return t.Format("15:04:05.000") },
-		"stamp":    stamp,
-		"num":      func(n int64) string { return grouped(n) },
-		"tokens":   func(n *int64) string { return optional(n, grouped) },
-		"intp":     func(n *int) string { return optional(n, strconv.Itoa) },
-		"status":   status,
-		"join":     strings.Join,
-		"calls":    callList,
-		"days":     func(n *int) string { return optional(n, days) },
-		"css":      cssClass,
-		"helpURL":  func() string { return spans.HelpCenterURL },
-		"upper":    strings.ToUpper,
-		"add":      func(a, b int) int { return a + b },
+		"cell":    func(s string) string { return orDash(cell(s)) },
+		"dur":     duration,
+		"durp":    func(f *float64) string { return optional(f, duration) },
+		"clock":   func(t time.Time) string { return t.Format("15:04:05.000") },
+		"stamp":   stamp,
+		"num":     func(n int64) string { return grouped(n) },
+		"tokens":  func(n *int64) string { return optional(n, grouped) },
+		"intp":    func(n *int) string { return optional(n, strconv.Itoa) },
+		"status":  status,
+		"join":    strings.Join,
+		"calls":   callList,
+		"days":    func(n *int) string { return optional(n, days) },
+		"css":     cssClass,
+		"helpURL": func() string { return spans.HelpCenterURL },
+		"upper":   strings.ToUpper,
+		"add":     func(a, b int) int { return a + b },
 	}
 }
 
