@@ -7,6 +7,9 @@ func commands() []*cli.Command {
 	return []*cli.Command{
 		agentsCommand(),
 		collectorCommand(),
+		exportCommand(),
+		reportCommand(),
+		runsCommand(),
 		smokeCommand(),
 	}
 }
