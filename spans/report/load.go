@@ -103,6 +103,9 @@ func runContext(root spanOf) Context {
 		Notes:            a.str(spans.Notes),
 		InstructionFiles: a.strs(spans.InstructionFiles),
 	}
+	if c.InstructionFiles == nil {
+		c.InstructionFiles = []string{}
+	}
 	if c.Agent == "" {
 		c.Agent = clean(strings.TrimPrefix(root.s.Name(), "invoke_agent "))
 	}

@@ -161,3 +161,29 @@ func TestLoadEmptyAndMissing(t *testing.T) {
 		t.Errorf("unknown format: %v", err)
 	}
 }
+
+// TestLoadLostCallLine: a call line lost from a finished run shows as a
+// line error and as a mismatch with the run span's call count.
+func TestLoadLostCallLine(t *testing.T) {
+	b, err := os.ReadFile(fixtureFile(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.SplitAfter(b, []byte("\n"))
+	lines[3] = []byte("{\"resourceSpans\":[{\"scopeSpans\"\n")
+	path := filepath.Join(t.TempDir(), "lost"+runfile.Ext)
+	if err := os.WriteFile(path, bytes.Join(lines, nil), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run, err := report.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !run.Complete || len(run.Calls) != 8 || len(run.LineErrors) != 1 || run.LineErrors[0].Line != 4 {
+		t.Fatalf("complete %v, %d calls, line errors %v", run.Complete, len(run.Calls), run.LineErrors)
+	}
+	last := run.FollowUps[len(run.FollowUps)-1]
+	if !strings.Contains(last.Note, "counted 9 call(s) but the run file holds 8") {
+		t.Errorf("last follow-up %+v", last)
+	}
+}

@@ -225,6 +225,10 @@ func runFollowUps(run *Run) []FollowUp {
 		add(fmt.Sprintf("run file line(s) %s could not be read and were skipped", strings.Join(lines, ", ")),
 			"Keep the run file as it is for inspection; every other line was read.")
 	}
+	if run.Complete && run.Context.Calls != len(run.Calls) {
+		add(fmt.Sprintf("the run span counted %d call(s) but the run file holds %d: lines were lost or edited", run.Context.Calls, len(run.Calls)),
+			"Treat the totals as incomplete; keep the run file as it is for inspection.")
+	}
 	if run.Complete && len(run.Calls) == 0 {
 		add("no model calls were recorded",
 			"Check that the agent sent its model calls through the gateway (agentwrap agents shows each profile's wiring); a run without calls shows nothing about the contract.")
