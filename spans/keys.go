@@ -32,6 +32,10 @@ const (
 	Notes = attribute.Key("agentwrap.notes")
 	// ContractEndpoint is the id of the manifest endpoint matched, or empty.
 	ContractEndpoint = attribute.Key("agentwrap.contract.endpoint")
+	// ContractManifest names the contract manifest the run's calls were
+	// checked against: "builtin:cometapi.yaml" or the manifest file's base
+	// name, never its directory (run span only).
+	ContractManifest = attribute.Key("agentwrap.contract.manifest")
 	// Calls is the number of model calls of a run (run span only).
 	Calls = attribute.Key("agentwrap.calls")
 	// Profile is the agent profile the run used (run span only).
@@ -89,7 +93,7 @@ const (
 var Schema = []attribute.Key{
 	RunID, CheckedAt, SourceURLs, RequestFamily, CredentialRedacted,
 	CredentialLabel, ResultClass, FailureClass, Notes, ContractEndpoint,
-	Calls, Profile, Upstream, InstructionFiles, Redactions,
+	ContractManifest, Calls, Profile, Upstream, InstructionFiles, Redactions,
 	GenAIOperationName, GenAIProviderName, GenAIRequestModel,
 	GenAIRequestStream, GenAIRequestMaxTokens, GenAIResponseModel,
 	GenAIResponseID, GenAIResponseFinishReason, GenAIUsageInputTokens,

@@ -25,6 +25,12 @@ import (
 // DefaultUpstream is the real gateway used when none is configured.
 const DefaultUpstream = "https://api.cometapi.com"
 
+// Defaults of the run file retention (Options.KeepRuns, Options.KeepDays).
+const (
+	DefaultKeepRuns = 200
+	DefaultKeepDays = 30
+)
+
 // Options configures one wrapped run. Zero values are documented per field.
 type Options struct {
 	// Argv is the agent and its arguments. Required.
@@ -48,6 +54,14 @@ type Options struct {
 	// EnforceContract makes the gateway reject requests that do not match
 	// the contract instead of forwarding them.
 	EnforceContract bool
+	// KeepRuns is how many run files the runs directory keeps: older ones
+	// are removed when a run starts. Zero means DefaultKeepRuns, negative
+	// means no limit.
+	KeepRuns int
+	// KeepDays removes run files last written more than this many days ago
+	// when a run starts. Zero means DefaultKeepDays, negative means no
+	// limit. The current run's file is never removed.
+	KeepDays int
 	// FlushTimeout bounds telemetry export at exit; zero means 2s.
 	FlushTimeout time.Duration
 	// Quiet suppresses agentwrap's own summary line on Stderr.
@@ -111,6 +125,12 @@ func withDefaults(o Options) Options {
 	}
 	if o.FlushTimeout <= 0 {
 		o.FlushTimeout = 2 * time.Second
+	}
+	if o.KeepRuns == 0 {
+		o.KeepRuns = DefaultKeepRuns
+	}
+	if o.KeepDays == 0 {
+		o.KeepDays = DefaultKeepDays
 	}
 	if o.Stderr == nil {
 		o.Stderr = os.Stderr
@@ -210,6 +230,7 @@ func prepare(ctx context.Context, o Options) (*session, error) {
 	if s.runFile, err = runfile.Create(RunsDir(state), s.runID); err != nil {
 		return nil, err
 	}
+	pruneRuns(o, RunsDir(state), s.runFile.Path())
 	s.key = redact.NewSecret(o.Getenv(o.KeyEnv))
 	if s.key.Reveal() != "" {
 		s.token = newToken()
@@ -228,6 +249,16 @@ func prepare(ctx context.Context, o Options) (*session, error) {
 	return s, nil
 }
 
+// pruneRuns removes old run files, keeping the current run's; a failure is
+// reported on one line and never stops the run.
+func pruneRuns(o Options, dir, current string) {
+	maxAge := time.Duration(o.KeepDays) * 24 * time.Hour
+	if _, err := runfile.Prune(dir, maxAge, o.KeepRuns, current); err != nil {
+		msg := strings.ReplaceAll(err.Error(), "\n", "; ")
+		fmt.Fprintf(o.Stderr, "agentwrap: %s\n", msg)
+	}
+}
+
 // AllowedKeys is the exporter allowlist: the span schema.
 func AllowedKeys() []string { return spans.SchemaNames() }
 
@@ -241,6 +272,16 @@ func loadManifest(path string) (*contract.Manifest, error) {
 		return nil, fmt.Errorf("cannot use contract manifest: %w", err)
 	}
 	return m, nil
+}
+
+// manifestName names a manifest for the run span: the built-in one by its
+// "builtin:" name, a file by its base name, so that no directory (which may
+// hold a user name) is recorded.
+func manifestName(m *contract.Manifest) string {
+	if strings.HasPrefix(m.File, "builtin:") {
+		return m.File
+	}
+	return filepath.Base(m.File)
 }
 
 func (s *session) run(ctx context.Context, o Options) (int, error) {
@@ -277,7 +318,8 @@ func (s *session) startRun(ctx context.Context, o Options, agent string) {
 			spans.RunID.String(s.runID), spans.GenAIAgentName.String(agent),
 			spans.GenAIOperationName.String("invoke_agent"),
 			spans.Profile.String(s.profile.Name),
-			spans.Upstream.String(s.upstream.Scheme+"://"+s.upstream.Host)))
+			spans.Upstream.String(s.upstream.Scheme+"://"+s.upstream.Host),
+			spans.ContractManifest.String(manifestName(s.manifest))))
 	s.recorder = spans.NewRecorder(s.tracer, s.runCtx, s.runID, s.scanner.Note)
 	s.preflight(o)
 }

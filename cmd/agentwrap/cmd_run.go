@@ -20,6 +20,8 @@ func runFlags() []cli.Flag {
 		&cli.StringFlag{Name: "state-dir", Usage: "state directory (default: $XDG_STATE_HOME/agentwrap)", EnvVars: []string{"AGENTWRAP_STATE_DIR"}},
 		&cli.StringFlag{Name: "profile", Usage: "agent profile (default: detected from the agent's name)"},
 		&cli.StringFlag{Name: "note", Usage: "operator note recorded (sanitized) on the run span"},
+		&cli.IntFlag{Name: "keep-runs", Usage: "keep the newest `N` run files; older ones are removed when a run starts (0: unlimited)", Value: wrap.DefaultKeepRuns},
+		&cli.IntFlag{Name: "keep-days", Usage: "remove run files last written more than `N` days ago when a run starts (0: unlimited)", Value: wrap.DefaultKeepDays},
 		&cli.DurationFlag{Name: "flush-timeout", Usage: "bound on telemetry export at exit", Value: 2 * time.Second},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "do not print the run summary line"},
 	}

@@ -73,6 +73,8 @@ func runOptions(c *cli.Context, argv []string) wrap.Options {
 		Contract:        setIn(c, "contract").String("contract"),
 		EnforceContract: setIn(c, "enforce-contract").Bool("enforce-contract"),
 		FlushTimeout:    setIn(c, "flush-timeout").Duration("flush-timeout"),
+		KeepRuns:        unlimitedIfZero(setIn(c, "keep-runs").Int("keep-runs")),
+		KeepDays:        unlimitedIfZero(setIn(c, "keep-days").Int("keep-days")),
 		Quiet:           setIn(c, "quiet").Bool("quiet"),
 		Version:         version,
 		Environ:         os.Environ(),
@@ -90,4 +92,13 @@ func setIn(c *cli.Context, name string) *cli.Context {
 		}
 	}
 	return c
+}
+
+// unlimitedIfZero maps a retention flag's 0 (unlimited) to wrap.Options'
+// negative value; wrap.Options reads 0 as its default.
+func unlimitedIfZero(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }

@@ -8,6 +8,9 @@ func commands() []*cli.Command {
 		agentsCommand(),
 		collectorCommand(),
 		contractCommand(),
+		exportCommand(),
+		reportCommand(),
+		runsCommand(),
 		smokeCommand(),
 	}
 }

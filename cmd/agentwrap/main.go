@@ -22,7 +22,8 @@ func main() {
 // the agent's own status for a wrapped run, 2 for usage errors, 1 for other
 // errors. It is the only place errors become exit codes.
 func run(args []string) int {
-	err := newApp(args).Run(args)
+	app := newApp(args)
+	err := app.Run(reorderArgs(app, args))
 	var ec cli.ExitCoder
 	switch {
 	case err == nil:

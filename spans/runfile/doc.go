@@ -21,4 +21,7 @@
 // Read, ReadFile and ReadRequests read a run file back. A corrupt or
 // truncated line never makes a whole run unreadable: it is skipped and
 // reported as a LineError, and every other line is returned.
+//
+// List lists the run files of a runs directory, newest first, and Prune
+// removes the old ones by age and count, never the current run's.
 package runfile

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/agentwrap/agentwrap/spans/report"
+)
+
+// reportCommand prints the one-page usage trace of a run.
+func reportCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "report",
+		Usage:     "print the one-page usage trace of a run (default: the latest)",
+		ArgsUsage: "[RUN_ID|latest]",
+		Flags: []cli.Flag{
+			stateDirFlag(),
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "`FORMAT`: " + strings.Join(report.Formats(), ", ") + " (html: a self-contained page with a call timeline)", Value: report.FormatMarkdown},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` instead of standard output"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 1 {
+				return cli.Exit("report takes one run id (or latest)", 2)
+			}
+			format := c.String("format")
+			if !slices.Contains(report.Formats(), format) {
+				return cli.Exit(fmt.Sprintf("unknown format %q (want one of %s)", format, strings.Join(report.Formats(), ", ")), 2)
+			}
+			path, err := resolveRun(c, c.Args().First())
+			if err != nil {
+				return err
+			}
+			run, err := report.Load(path)
+			if err != nil {
+				return cli.Exit(err.Error(), 1)
+			}
+			warnLineErrors(c, run.LineErrors)
+			return writeReport(c, run, format)
+		},
+	}
+}
+
+// writeReport renders run to --output or standard output.
+func writeReport(c *cli.Context, run *report.Run, format string) error {
+	out := c.String("output")
+	if out == "" {
+		return report.Render(c.App.Writer, run, format)
+	}
+	f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return cli.Exit(fmt.Sprintf("cannot write report: %v", err), 1)
+	}
+	if err := report.Render(f, run, format); err != nil {
+		f.Close()
+		return cli.Exit(err.Error(), 1)
+	}
+	if err := f.Close(); err != nil {
+		return cli.Exit(fmt.Sprintf("cannot write report: %v", err), 1)
+	}
+	return nil
+}
+
+// warnLineErrors reports each unreadable run file line on one stderr line.
+func warnLineErrors(c *cli.Context, errs []report.LineError) {
+	for _, e := range errs {
+		fmt.Fprintf(c.App.ErrWriter, "agentwrap: run file line %d skipped: %s\n", e.Line, e.Error)
+	}
+}

@@ -1,0 +1,103 @@
+package report
+
+import (
+	"strings"
+	"unicode"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/otel/attribute"
+
+	"github.com/agentwrap/agentwrap/redact"
+)
+
+// scrubber masks secret patterns in every string a report shows; a nil
+// Scanner applies the patterns only.
+var scrubber *redact.Scanner
+
+// attrs reads the known attributes of a span. Every string it returns is
+// clean: secret patterns masked, control characters replaced by spaces.
+type attrs struct{ m pcommon.Map }
+
+func (a attrs) str(k attribute.Key) string {
+	v, ok := a.m.Get(string(k))
+	if !ok || v.Type() != pcommon.ValueTypeStr {
+		return ""
+	}
+	return clean(v.Str())
+}
+
+func (a attrs) integer(k attribute.Key) (int64, bool) {
+	v, ok := a.m.Get(string(k))
+	if !ok {
+		return 0, false
+	}
+	switch v.Type() {
+	case pcommon.ValueTypeInt:
+		return v.Int(), true
+	case pcommon.ValueTypeDouble:
+		return int64(v.Double()), true
+	}
+	return 0, false
+}
+
+// count is an integer attribute as a pointer: nil when absent or negative.
+func (a attrs) count(k attribute.Key) *int64 {
+	n, ok := a.integer(k)
+	if !ok || n < 0 {
+		return nil
+	}
+	return &n
+}
+
+func (a attrs) float(k attribute.Key) (float64, bool) {
+	v, ok := a.m.Get(string(k))
+	if !ok {
+		return 0, false
+	}
+	switch v.Type() {
+	case pcommon.ValueTypeDouble:
+		return v.Double(), true
+	case pcommon.ValueTypeInt:
+		return float64(v.Int()), true
+	}
+	return 0, false
+}
+
+func (a attrs) boolean(k attribute.Key) bool {
+	v, ok := a.m.Get(string(k))
+	return ok && v.Type() == pcommon.ValueTypeBool && v.Bool()
+}
+
+// strs reads a string array; a string value (as a collector's redaction
+// processor leaves a masked array) is one element.
+func (a attrs) strs(k attribute.Key) []string {
+	v, ok := a.m.Get(string(k))
+	if !ok {
+		return nil
+	}
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		return []string{clean(v.Str())}
+	case pcommon.ValueTypeSlice:
+		var out []string
+		for _, e := range v.Slice().All() {
+			if e.Type() == pcommon.ValueTypeStr {
+				out = append(out, clean(e.Str()))
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// clean masks secret patterns in s and replaces control characters (which
+// could move a terminal's cursor or break a Markdown table) by spaces.
+func clean(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+	return scrubber.ScrubText(s)
+}

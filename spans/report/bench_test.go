@@ -1,0 +1,56 @@
+package report_test
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/agentwrap/agentwrap/spans/report"
+)
+
+// bigRun writes a run file of 999 calls (the golden run's nine, 111 times)
+// and its run span.
+func bigRun(b *testing.B) string {
+	b.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", fixtureRunID+".jsonl"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	lines := bytes.SplitAfter(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
+	calls, run := bytes.Join(lines[:len(lines)-1], nil), lines[len(lines)-1]
+	out := append(bytes.Repeat(calls, 111), run...)
+	path := filepath.Join(b.TempDir(), "big.jsonl")
+	if err := os.WriteFile(path, out, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
+func BenchmarkLoad1000Calls(b *testing.B) {
+	path := bigRun(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := report.Load(path); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkRender1000Calls(b *testing.B) {
+	run, err := report.Load(bigRun(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, f := range report.Formats() {
+		b.Run(f, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := report.Render(io.Discard, run, f); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,123 @@
+package report
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/agentwrap/agentwrap/spans"
+)
+
+// funcs are the template functions of both renderers; cell makes a string
+// fit a table cell of the format.
+func funcs(cell func(string) string) map[string]any {
+	return map[string]any{
+		"cell":    func(s string) string { return orDash(cell(s)) },
+		"dur":     duration,
+		"durp":    func(f *float64) string { return optional(f, duration) },
+		"clock":   func(t time.Time) string { return t.Format("15:04:05.000") },
+		"stamp":   stamp,
+		"num":     func(n int64) string { return grouped(n) },
+		"tokens":  func(n *int64) string { return optional(n, grouped) },
+		"intp":    func(n *int) string { return optional(n, strconv.Itoa) },
+		"status":  status,
+		"join":    strings.Join,
+		"calls":   callList,
+		"days":    func(n *int) string { return optional(n, days) },
+		"css":     cssClass,
+		"helpURL": func() string { return spans.HelpCenterURL },
+		"upper":   strings.ToUpper,
+		"add":     func(a, b int) int { return a + b },
+	}
+}
+
+// mdCell escapes a Markdown table cell.
+func mdCell(s string) string {
+	return strings.ReplaceAll(strings.TrimSpace(s), "|", `\|`)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func optional[T any](p *T, f func(T) string) string {
+	if p == nil {
+		return "-"
+	}
+	return f(*p)
+}
+
+// duration formats milliseconds for people: 850 ms, 2.35 s, 3m12s.
+func duration(ms float64) string {
+	switch {
+	case ms < 1000:
+		return fmt.Sprintf("%.0f ms", ms)
+	case ms < 60_000:
+		return fmt.Sprintf("%.2f s", ms/1000)
+	}
+	s := int64(ms / 1000)
+	return fmt.Sprintf("%dm%02ds", s/60, s%60)
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05 UTC")
+}
+
+// grouped writes n with thousands separators: 12,034.
+func grouped(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+func status(code int) string {
+	if code == 0 {
+		return "-"
+	}
+	return strconv.Itoa(code)
+}
+
+func days(n int) string {
+	if n == 1 {
+		return "1 day"
+	}
+	return fmt.Sprintf("%d days", n)
+}
+
+// callList writes call numbers as "#1, #2, #5".
+func callList(ns []int) string {
+	parts := make([]string, len(ns))
+	for i, n := range ns {
+		parts[i] = "#" + strconv.Itoa(n)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// cssClass is the CSS class of a result class.
+func cssClass(result string) string {
+	switch result {
+	case spans.ResultPass:
+		return "pass"
+	case spans.ResultFail:
+		return "fail"
+	}
+	return "follow"
+}

@@ -1,0 +1,123 @@
+package report
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	htmltemplate "html/template"
+	"io"
+	"strings"
+	texttemplate "text/template"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// The formats Render knows.
+const (
+	FormatMarkdown = "md"
+	FormatYAML     = "yaml"
+	FormatJSON     = "json"
+	FormatHTML     = "html"
+)
+
+// Formats lists the formats Render knows.
+func Formats() []string { return []string{FormatMarkdown, FormatYAML, FormatJSON, FormatHTML} }
+
+//go:embed templates
+var templates embed.FS
+
+var (
+	mdTemplate = texttemplate.Must(texttemplate.New("report.md.tmpl").Funcs(funcs(mdCell)).
+			ParseFS(templates, "templates/report.md.tmpl"))
+	htmlTemplate = htmltemplate.Must(htmltemplate.New("report.html.tmpl").Funcs(funcs(strings.TrimSpace)).
+			ParseFS(templates, "templates/report.html.tmpl"))
+)
+
+// Render writes run to w in format, one of Formats.
+func Render(w io.Writer, run *Run, format string) error {
+	switch format {
+	case FormatMarkdown, "markdown":
+		return Markdown(w, run)
+	case FormatYAML, "yml":
+		return YAML(w, run)
+	case FormatJSON:
+		return JSON(w, run)
+	case FormatHTML:
+		return HTML(w, run)
+	}
+	return fmt.Errorf("unknown report format %q (want one of %s)", format, strings.Join(Formats(), ", "))
+}
+
+// page is what the templates render.
+type page struct {
+	*Run
+	// RecordYAML is the usage-trace record as a YAML document.
+	RecordYAML string
+	Timeline   timeline
+}
+
+func newPage(run *Run) (page, error) {
+	rec, err := yamlBytes(run.Record)
+	if err != nil {
+		return page{}, err
+	}
+	return page{Run: run, RecordYAML: string(rec), Timeline: newTimeline(run)}, nil
+}
+
+// Markdown writes run as the one-page usage trace in Markdown.
+func Markdown(w io.Writer, run *Run) error {
+	return execute(w, run, mdTemplate.Execute)
+}
+
+// HTML writes run as a self-contained HTML page: inline CSS and an inline
+// SVG call timeline, no scripts, no external assets.
+func HTML(w io.Writer, run *Run) error {
+	return execute(w, run, htmlTemplate.Execute)
+}
+
+func execute(w io.Writer, run *Run, exec func(io.Writer, any) error) error {
+	p, err := newPage(run)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := exec(&buf, p); err != nil {
+		return fmt.Errorf("cannot render report: %w", err)
+	}
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+// YAML writes run as a YAML document.
+func YAML(w io.Writer, run *Run) error {
+	b, err := yamlBytes(run)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}
+
+func yamlBytes(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(v); err != nil {
+		return nil, fmt.Errorf("cannot render report: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("cannot render report: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// JSON writes run as an indented JSON document.
+func JSON(w io.Writer, run *Run) error {
+	b, err := json.MarshalIndent(run, "", "  ")
+	if err != nil {
+		return fmt.Errorf("cannot render report: %w", err)
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
