@@ -192,6 +192,8 @@ type session struct {
 	// files is the run's private directory for profile files.
 	files string
 	notes []string
+	// flushBy is the deadline of the work after the agent ended.
+	flushBy time.Time
 	// result, when set, is the run's result class instead of the calls'
 	// roll-up (a smoke run reports its verdict: its error-path call fails
 	// on purpose).
@@ -339,9 +341,19 @@ func (s *session) startGateway(o Options, observe func(*gateway.Call)) (*gateway
 // closeGateway lets calls in flight end within the flush timeout and waits
 // for their spans.
 func (s *session) closeGateway(gw *gateway.Gateway, o Options) {
-	ctx, cancel := context.WithTimeout(context.Background(), o.FlushTimeout)
+	ctx, cancel := s.flushContext(o)
 	defer cancel()
 	_ = gw.Close(ctx)
+}
+
+// flushContext bounds everything agentwrap does after the agent ended
+// (closing the gateway, exporting spans) by one flush timeout in total: the
+// deadline is set by the first call.
+func (s *session) flushContext(o Options) (context.Context, context.CancelFunc) {
+	if s.flushBy.IsZero() {
+		s.flushBy = time.Now().Add(o.FlushTimeout)
+	}
+	return context.WithDeadline(context.Background(), s.flushBy)
 }
 
 // traceparent is the W3C traceparent of the span in ctx.
@@ -399,7 +411,7 @@ func (s *session) finish(o Options, code int, runErr error) {
 	if s.files != "" {
 		_ = os.RemoveAll(s.files)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), o.FlushTimeout)
+	ctx, cancel := s.flushContext(o)
 	defer cancel()
 	if err := s.provider.Shutdown(ctx); err != nil {
 		fmt.Fprintf(o.Stderr, "agentwrap: telemetry export incomplete after %s (%s); the run file holds every span\n",
