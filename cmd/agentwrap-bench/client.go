@@ -112,7 +112,7 @@ func readReply(body io.Reader, start time.Time, stream bool) callResult {
 			return r
 		}
 		if err != nil {
-			r.err = err
+			r.err = fmt.Errorf("after %d deltas in %s: %w", seen, time.Since(start).Round(time.Millisecond), err)
 			return r
 		}
 	}

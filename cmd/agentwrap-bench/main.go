@@ -41,8 +41,6 @@ type options struct {
 }
 
 func main() {
-	// C' makes every export fail; the SDK's default handler would log each.
-	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(error) {}))
 	if name := os.Getenv(memEnv); name != "" {
 		os.Exit(memChild(name, os.Stdout))
 	}
@@ -90,6 +88,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// C' makes every export fail; the SDK's default handler would log each.
+	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(error) {}))
 	p := fullPlan(o.rounds)
 	if o.quick {
 		p = quickPlan(o.rounds)

@@ -67,7 +67,12 @@ func startEnv(o options) (*env, error) {
 		Transport:     newUpstreamTransport(),
 		FlushInterval: -1,
 	}
-	px, err := serve(rp)
+	// Without full duplex a bare proxy loses streams to a race in net/http
+	// (see gateway.ServeHTTP); B gets the gateway's fix so that it runs.
+	px, err := serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = http.NewResponseController(w).EnableFullDuplex()
+		rp.ServeHTTP(w, r)
+	}))
 	if err != nil {
 		e.close()
 		return nil, err
