@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -64,6 +65,7 @@ func (e *env) runPhase(ctx context.Context, round int, name string, spec phaseSp
 
 	body := requestBody(spec.Mode.BodyKB, spec.Mode.stream())
 	results := make([]callResult, spec.Calls)
+	debug.FreeOSMemory() // so that the peak is this phase's, not an earlier one's
 	resetPeakRSS()
 	cpu0 := cpuTime()
 	start := time.Now()
