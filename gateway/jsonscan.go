@@ -59,13 +59,54 @@ func newKeyScanner(want func(key string) bool) *keyScanner {
 func (s *keyScanner) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, b := range p {
-		if s.state == scanError {
-			break
+	for i := 0; i < len(p) && s.state != scanError; i++ {
+		if !s.capture && !s.esc {
+			if i += s.skip(p[i:]); i == len(p) {
+				break
+			}
 		}
-		s.step(b)
+		s.step(p[i])
 	}
 	return len(p), nil
+}
+
+// Bytes that may change the scanner's state inside a string value, inside
+// a string within a nested value, and elsewhere in a nested value.
+var stringStops, nestedStringStops, nestedStops [256]bool
+
+func init() {
+	for b := range 0x20 {
+		stringStops[b] = true
+	}
+	for _, b := range []byte{'"', '\\'} {
+		stringStops[b], nestedStringStops[b] = true, true
+	}
+	for _, b := range []byte{'"', '{', '[', '}', ']'} {
+		nestedStops[b] = true
+	}
+}
+
+// skip returns the number of leading bytes of p that step would pass over
+// without a change: the plain bytes of a string or nested value that is not
+// captured. Prompts are such values, so a request body is scanned at
+// memory speed instead of byte by byte.
+func (s *keyScanner) skip(p []byte) int {
+	var stops *[256]bool
+	switch {
+	case s.state == scanString:
+		stops = &stringStops
+	case s.state == scanNested && s.inStr:
+		stops = &nestedStringStops
+	case s.state == scanNested:
+		stops = &nestedStops
+	default:
+		return 0
+	}
+	n := 0
+	for n < len(p) && !stops[p[n]] {
+		n++
+	}
+	return n
 }
 
 func isJSONSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }

@@ -66,6 +66,11 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		r.Body = st.body
 	}
+	// The transport reads the request body to its EOF after the upstream
+	// may have answered; without full duplex, the server closes an HTTP/1
+	// body that is not at EOF when the reply's header goes out, that read
+	// fails, and the transport drops the upstream connection mid-stream.
+	_ = http.NewResponseController(w).EnableFullDuplex()
 	g.proxy.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), stateKey{}, st)))
 }
 

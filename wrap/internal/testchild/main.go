@@ -4,9 +4,11 @@
 // flags make it exit with a code, sleep, trap or raise a signal, and print
 // what it was given, so tests can check how agentwrap runs a child.
 //
-// Flags are applied in this order: -env, -args, -stdin, -trap (prints
-// "ready" once the handler is installed, then waits), -selfkill, -sleep
-// (prints "ready" first), -exit.
+// Flags are applied in this order: -env, -args, -stdin, -call (prints
+// "pid N" and "streaming" once the first event of a streamed model call
+// arrived, then reads the stream slowly), -trap (prints "ready" once the
+// handler is installed, then waits), -selfkill, -sleep (prints "ready"
+// first), -exit.
 package main
 
 import (
@@ -41,6 +43,7 @@ type options struct {
 	env      string
 	args     bool
 	stdin    bool
+	call     string
 }
 
 func parse(args []string) (options, error) {
@@ -53,6 +56,7 @@ func parse(args []string) (options, error) {
 	fs.StringVar(&o.env, "env", "", "print this variable's value or <unset>")
 	fs.BoolVar(&o.args, "args", false, "print the remaining arguments, one per line")
 	fs.BoolVar(&o.stdin, "stdin", false, "copy standard input to standard output")
+	fs.StringVar(&o.call, "call", "", "make a streamed chat completions call to the base URL in this variable, with OPENAI_API_KEY")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -82,6 +86,12 @@ func run(o options) int {
 	}
 	if o.stdin {
 		if _, err := io.Copy(os.Stdout, os.Stdin); err != nil {
+			return 1
+		}
+	}
+	if o.call != "" {
+		if err := call(os.Getenv(o.call), os.Getenv("OPENAI_API_KEY")); err != nil {
+			fmt.Fprintln(os.Stderr, "call failed:", err)
 			return 1
 		}
 	}

@@ -1,0 +1,154 @@
+// Command agentwrap-bench measures what agentwrap's gateway adds to model
+// calls, on loopback, in one run.
+//
+// Every round interleaves four targets for each reply shape and
+// concurrency: A calls the upstream directly, B goes through a bare
+// httputil.ReverseProxy with the gateway's transport, C goes through the
+// gateway wired as a wrapped run wires it (run file and OTLP/HTTP export
+// to an in-process sink, both behind the redaction guard), and C' is C
+// with the collector unreachable, once refusing connections and once
+// accepting and never answering. It prints markdown tables of medians over
+// rounds and writes every measurement as JSON with -json. Memory-flat
+// checks (a 64 MiB request, a 256 MiB streamed reply, 256 concurrent
+// streams) run in child processes that report their own peak RSS.
+//
+//	go run ./cmd/agentwrap-bench                 # the full matrix, 3 rounds
+//	go run ./cmd/agentwrap-bench -quick          # a small smoke run
+//	go run ./cmd/agentwrap-bench -json out.json -rounds 5
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"time"
+
+	"go.opentelemetry.io/otel"
+)
+
+// options are the command-line flags.
+type options struct {
+	quick        bool
+	rounds       int
+	jsonOut      string
+	flushTimeout time.Duration
+	memory       bool
+}
+
+func main() {
+	if name := os.Getenv(memEnv); name != "" {
+		os.Exit(memChild(name, os.Stdout))
+	}
+	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "agentwrap-bench:", err)
+		os.Exit(1)
+	}
+}
+
+func parseOptions(args []string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("agentwrap-bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.BoolVar(&o.quick, "quick", false, "a small smoke run (CI)")
+	fs.IntVar(&o.rounds, "rounds", 0, "rounds of interleaved phases; 0 means 3, or 1 with -quick")
+	fs.StringVar(&o.jsonOut, "json", "", "write every measurement to this JSON file")
+	fs.DurationVar(&o.flushTimeout, "flush-timeout", time.Second, "bound on closing the gateway and on flushing telemetry")
+	fs.BoolVar(&o.memory, "memory", true, "run the memory-flat checks in child processes")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if o.rounds <= 0 {
+		o.rounds = 3
+		if o.quick {
+			o.rounds = 1
+		}
+	}
+	return o, nil
+}
+
+// report is everything one run measured; it is the JSON output.
+type report struct {
+	Quick        bool          `json:"quick"`
+	Rounds       int           `json:"rounds"`
+	FlushTimeout string        `json:"flush_timeout"`
+	GoVersion    string        `json:"go_version"`
+	CPUs         int           `json:"cpus"`
+	Phases       []phaseResult `json:"phases"`
+	Summary      []summaryRow  `json:"summary"`
+	Memory       []memResult   `json:"memory,omitempty"`
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o, err := parseOptions(args, stderr)
+	if err != nil {
+		return err
+	}
+	// C' makes every export fail; the SDK's default handler would log each.
+	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(error) {}))
+	p := fullPlan(o.rounds)
+	if o.quick {
+		p = quickPlan(o.rounds)
+	}
+	e, err := startEnv(o)
+	if err != nil {
+		return err
+	}
+	defer e.close()
+	rep := report{Quick: o.quick, Rounds: o.rounds, FlushTimeout: o.flushTimeout.String(),
+		GoVersion: runtime.Version(), CPUs: runtime.NumCPU()}
+	for round := range o.rounds {
+		for i, spec := range p.Phases {
+			fmt.Fprintf(stderr, "round %d/%d: %s x%d\n", round+1, o.rounds, spec.Mode.Name, spec.Conc)
+			for _, name := range rotate(targetNames, round+i) {
+				rep.Phases = append(rep.Phases, e.runPhase(ctx, round, name, spec))
+			}
+		}
+	}
+	rep.Summary = summarizeRounds(p, rep.Phases)
+	if o.memory {
+		rep.Memory = runMemoryChecks(o.quick, stderr)
+	}
+	writeTables(stdout, rep)
+	if o.jsonOut != "" {
+		b, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			return fmt.Errorf("cannot encode the report: %w", err)
+		}
+		if err := os.WriteFile(o.jsonOut, append(b, '\n'), 0o644); err != nil {
+			return fmt.Errorf("cannot write the report: %w", err)
+		}
+	}
+	return failures(rep)
+}
+
+// rotate returns names starting at index k mod len, so that no target
+// always runs first (on a warm or a cold machine).
+func rotate(names []string, k int) []string {
+	k %= len(names)
+	return append(append([]string(nil), names[k:]...), names[:k]...)
+}
+
+// failures reports calls that failed and spans that were lost: the
+// structural results a run must have whatever the timings.
+func failures(rep report) error {
+	var errs []error
+	for _, ph := range rep.Phases {
+		if ph.Errors > 0 || ph.FirstError != "" {
+			errs = append(errs, fmt.Errorf("%s %s x%d round %d: %d errors (%s)", ph.Target, ph.Mode, ph.Conc, ph.Round, ph.Errors, ph.FirstError))
+		}
+		if lost := ph.lostSpans(); lost != 0 {
+			errs = append(errs, fmt.Errorf("%s %s x%d round %d: run file lost %d spans", ph.Target, ph.Mode, ph.Conc, ph.Round, lost))
+		}
+	}
+	for _, m := range rep.Memory {
+		if m.Error != "" {
+			errs = append(errs, fmt.Errorf("memory check %s: %s", m.Name, m.Error))
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestMain(m *testing.M) {
+	// The memory checks re-execute this test binary as their child.
+	if name := os.Getenv(memEnv); name != "" {
+		os.Exit(memChild(name, os.Stdout))
+	}
+	os.Exit(m.Run())
+}
+
+// TestQuickRun runs the harness in -quick mode and checks its structure
+// only, never its timings: every phase of every target ran without error,
+// no stream event was coalesced, every span is in the run file (with the
+// collector refused and blackholed too) and at the sink, and the memory
+// checks ran.
+func TestQuickRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the quick benchmark run takes about 15 s")
+	}
+	out := filepath.Join(t.TempDir(), "bench.json")
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), []string{"-quick", "-json", out}, &stdout, &stderr); err != nil {
+		t.Fatalf("run: %v\n%s", err, stderr.String())
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep report
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	p := quickPlan(1)
+	if want := len(p.Phases) * len(targetNames); len(rep.Phases) != want {
+		t.Fatalf("%d phases ran, want %d", len(rep.Phases), want)
+	}
+	for _, ph := range rep.Phases {
+		checkPhase(t, ph)
+	}
+	if len(rep.Summary) != len(p.Phases) {
+		t.Errorf("%d summary rows, want %d", len(rep.Summary), len(p.Phases))
+	}
+	if len(rep.Memory) != len(memChecks) {
+		t.Errorf("%d memory checks, want %d", len(rep.Memory), len(memChecks))
+	}
+	for _, m := range rep.Memory {
+		if m.Error != "" || m.PeakKB <= 0 {
+			t.Errorf("memory check %s: peak %d KiB, error %q", m.Name, m.PeakKB, m.Error)
+		}
+	}
+	for _, want := range []string{"| json-1KB | 1 |", "| sse-8x20ms | 8 |", "| streams-256 |"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("tables lack %q:\n%s", want, stdout.String())
+		}
+	}
+}
+
+func checkPhase(t *testing.T, ph phaseResult) {
+	t.Helper()
+	name := ph.Target + " " + ph.Mode
+	if ph.Errors != 0 || ph.FirstError != "" {
+		t.Errorf("%s: %d errors, %q", name, ph.Errors, ph.FirstError)
+	}
+	if ph.Coalesced != 0 {
+		t.Errorf("%s: %d coalesced events", name, ph.Coalesced)
+	}
+	if ph.LatencyP50 <= 0 || ph.Throughput <= 0 {
+		t.Errorf("%s: no latency or throughput measured: %+v", name, ph)
+	}
+	if strings.HasPrefix(ph.Mode, "sse") && ph.GapP50 <= 0 {
+		t.Errorf("%s: no inter-event gaps measured", name)
+	}
+	if ph.Target == targetDirect || ph.Target == targetProxy {
+		return
+	}
+	if lost := ph.lostSpans(); lost != 0 || ph.Observed != ph.Calls+ph.Conc {
+		t.Errorf("%s: observed %d calls, run file has %d spans (lost %d), want %d calls", name, ph.Observed, ph.FileSpans, lost, ph.Calls+ph.Conc)
+	}
+	if ph.Target == targetGateway && ph.Exported != int64(ph.FileSpans) {
+		t.Errorf("%s: sink got %d spans, run file %d", name, ph.Exported, ph.FileSpans)
+	}
+}

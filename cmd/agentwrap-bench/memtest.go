@@ -1,0 +1,208 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Environment variables that make the program a memory-check child.
+const (
+	memEnv      = "AGENTWRAP_BENCH_MEMCHECK"
+	memQuickEnv = "AGENTWRAP_BENCH_MEMCHECK_QUICK"
+)
+
+// memResult is one memory check, measured by a child process on itself:
+// upstream, gateway with its telemetry, and client all live in it, so its
+// peak RSS bounds the gateway's.
+type memResult struct {
+	Name    string `json:"name"`
+	PeakKB  int64  `json:"peak_rss_kb"`
+	BaseKB  int64  `json:"rss_before_kb"`
+	LimitMB int    `json:"limit_mb"`
+	Pass    bool   `json:"pass"`
+	Detail  string `json:"detail"`
+	Error   string `json:"error,omitempty"`
+}
+
+// memCheck is one scenario: its limit and how to run it, full or quick.
+type memCheck struct {
+	name    string
+	limitMB int
+	run     func(base string, quick bool) (calls int, detail string, err error)
+}
+
+var memChecks = []memCheck{
+	{"request-64MB", 64, bigRequest},
+	{"reply-256MB-streamed", 64, bigReply},
+	{"streams-256", 100, manyStreams},
+}
+
+// runMemoryChecks runs each check in a child process of this program.
+func runMemoryChecks(quick bool, stderr io.Writer) []memResult {
+	var out []memResult
+	for _, c := range memChecks {
+		fmt.Fprintf(stderr, "memory check %s\n", c.name)
+		out = append(out, runMemChild(c.name, quick))
+	}
+	return out
+}
+
+func runMemChild(name string, quick bool) memResult {
+	exe, err := os.Executable()
+	if err != nil {
+		return memResult{Name: name, Error: err.Error()}
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), memEnv+"="+name, memQuickEnv+"="+fmt.Sprint(quick))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	b, err := cmd.Output()
+	var r memResult
+	if jerr := json.Unmarshal(b, &r); jerr != nil {
+		return memResult{Name: name, Error: fmt.Sprintf("child failed: %v %s", err, strings.TrimSpace(stderr.String()))}
+	}
+	return r
+}
+
+// memChild runs the named check in this process and prints its result.
+func memChild(name string, stdout io.Writer) int {
+	r := memResult{Name: name}
+	if err := memCheckHere(&r, os.Getenv(memQuickEnv) == "true"); err != nil {
+		r.Error = err.Error()
+	}
+	_ = json.NewEncoder(stdout).Encode(r)
+	return 0
+}
+
+func memCheckHere(r *memResult, quick bool) error {
+	var check *memCheck
+	for i := range memChecks {
+		if memChecks[i].name == r.Name {
+			check = &memChecks[i]
+		}
+	}
+	if check == nil {
+		return fmt.Errorf("unknown memory check %q", r.Name)
+	}
+	r.LimitMB = check.limitMB
+	up, err := serve(upstream())
+	if err != nil {
+		return err
+	}
+	defer up.close()
+	sk, err := startSink()
+	if err != nil {
+		return err
+	}
+	defer sk.close()
+	br, err := startRun(context.Background(), up.url, sk.url)
+	if err != nil {
+		return err
+	}
+	runtime.GC()
+	r.BaseKB = currentRSS()
+	resetPeakRSS()
+	calls, detail, err := check.run(br.gw.URL(), quick)
+	r.PeakKB = peakRSS()
+	r.Detail = detail
+	end := br.finish(5 * time.Second)
+	if err != nil {
+		return err
+	}
+	if end.FileSpans != calls+1 {
+		return fmt.Errorf("run file holds %d spans, want %d", end.FileSpans, calls+1)
+	}
+	r.Pass = r.PeakKB > 0 && r.PeakKB < int64(r.LimitMB)<<10
+	return nil
+}
+
+// bigRequest sends a 64 MiB request body (8 MiB quick) that is generated
+// as it is sent, never held in memory.
+func bigRequest(base string, quick bool) (int, string, error) {
+	size := int64(64 << 20)
+	if quick {
+		size = 8 << 20
+	}
+	head := `{"model":"gpt-bench","max_tokens":64,"messages":[{"role":"user","content":"`
+	tail := `"}]}`
+	pad := size - int64(len(head)+len(tail))
+	body := io.MultiReader(strings.NewReader(head), io.LimitReader(repeatA{}, pad), strings.NewReader(tail))
+	req, err := http.NewRequest(http.MethodPost, base+"/v1/chat/completions", body)
+	if err != nil {
+		return 0, "", err
+	}
+	req.ContentLength = size
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+benchToken)
+	resp, err := newClient().Do(req)
+	if err != nil {
+		return 1, "", err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return 1, "", fmt.Errorf("status %d", resp.StatusCode)
+	}
+	return 1, fmt.Sprintf("%d MiB request", size>>20), nil
+}
+
+// repeatA is an endless reader of 'a'.
+type repeatA struct{}
+
+func (repeatA) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 'a'
+	}
+	return len(p), nil
+}
+
+// bigReply streams a 256 MiB SSE reply (32 MiB quick) of 4 KiB deltas.
+func bigReply(base string, quick bool) (int, string, error) {
+	size := 256 << 20
+	if quick {
+		size = 32 << 20
+	}
+	m := mode{Name: "huge", BodyKB: 1, Deltas: size / 4096, DeltaSize: 4096}
+	r := doCall(newClient(), base, m, requestBody(1, true))
+	if r.err != nil {
+		return 1, "", r.err
+	}
+	return 1, fmt.Sprintf("%d MiB reply in %d deltas, %s", size>>20, m.Deltas, r.latency.Round(time.Millisecond)), nil
+}
+
+// manyStreams holds 256 streams (32 quick) of 64 deltas 20 ms apart open
+// at once.
+func manyStreams(base string, quick bool) (int, string, error) {
+	n, m := 256, mode{Name: "streams", BodyKB: 1, Deltas: 64, Interval: 20 * time.Millisecond}
+	if quick {
+		n, m.Deltas = 32, 8
+	}
+	client := newClient()
+	body := requestBody(1, true)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = doCall(client, base, m, body).err
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return n, "", err
+		}
+	}
+	return n, fmt.Sprintf("%d concurrent streams of %d deltas", n, m.Deltas), nil
+}

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// phaseSpec is one mode at one concurrency.
+type phaseSpec struct {
+	Mode  mode
+	Conc  int
+	Calls int
+}
+
+// phaseResult is what one target measured in one phase of one round.
+type phaseResult struct {
+	Round  int    `json:"round"`
+	Target string `json:"target"`
+	Mode   string `json:"mode"`
+	Conc   int    `json:"concurrency"`
+	Calls  int    `json:"calls"`
+	Errors int    `json:"errors"`
+	// FirstError is the first call error, if any.
+	FirstError string `json:"first_error,omitempty"`
+
+	LatencyP50 float64 `json:"latency_p50_us"`
+	LatencyP99 float64 `json:"latency_p99_us"`
+	FirstP50   float64 `json:"first_chunk_p50_us"`
+	FirstP99   float64 `json:"first_chunk_p99_us"`
+	GapP50     float64 `json:"gap_p50_us,omitempty"`
+	GapP99     float64 `json:"gap_p99_us,omitempty"`
+	Coalesced  int     `json:"coalesced_events"`
+	// Throughput is calls per second of wall time.
+	Throughput float64 `json:"throughput_calls_per_s"`
+	// CPUPerCall is user+system CPU of the whole process (client,
+	// upstream and proxy) per call.
+	CPUPerCall float64 `json:"cpu_per_call_us"`
+	// PeakRSS is the process's peak resident set during the phase.
+	PeakRSS int64 `json:"peak_rss_kb"`
+
+	// Run-file accounting for C and C'.
+	Observed  int     `json:"observed_calls,omitempty"`
+	FileSpans int     `json:"run_file_spans,omitempty"`
+	ExitDelay float64 `json:"exit_delay_ms,omitempty"`
+	Exported  int64   `json:"exported_spans,omitempty"`
+}
+
+// runPhase sends spec.Calls calls to the target from spec.Conc workers.
+func (e *env) runPhase(ctx context.Context, round int, name string, spec phaseSpec) phaseResult {
+	res := phaseResult{Round: round, Target: name, Mode: spec.Mode.Name, Conc: spec.Conc, Calls: spec.Calls}
+	tg, err := e.openTarget(ctx, name)
+	if err != nil {
+		res.Errors, res.FirstError = spec.Calls, err.Error()
+		return res
+	}
+	client := newClient()
+	defer client.CloseIdleConnections()
+	warm(client, tg.url, spec.Conc)
+	exported := e.sink.spans.Load()
+
+	body := requestBody(spec.Mode.BodyKB, spec.Mode.stream())
+	results := make([]callResult, spec.Calls)
+	debug.FreeOSMemory() // so that the peak is this phase's, not an earlier one's
+	resetPeakRSS()
+	cpu0 := cpuTime()
+	start := time.Now()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range spec.Conc {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < spec.Calls; i = int(next.Add(1)) - 1 {
+				results[i] = doCall(client, tg.url, spec.Mode, body)
+			}
+		}()
+	}
+	wg.Wait()
+	wall := time.Since(start)
+	res.CPUPerCall = float64((cpuTime() - cpu0).Microseconds()) / float64(spec.Calls)
+	res.PeakRSS = peakRSS()
+	res.Throughput = float64(spec.Calls) / wall.Seconds()
+	summarize(&res, results)
+	if tg.run != nil {
+		end := tg.run.finish(e.opts.flushTimeout)
+		res.Observed, res.FileSpans = end.Calls, end.FileSpans
+		res.ExitDelay = float64(end.Exit.Microseconds()) / 1000
+		if name == targetGateway {
+			res.Exported = e.sink.spans.Load() - exported
+		}
+		if end.Err != nil && res.FirstError == "" {
+			res.FirstError = end.Err.Error()
+		}
+	}
+	return res
+}
+
+// warm opens conc connections through the target with small JSON calls,
+// so that no phase pays for connection setup in what it measures.
+func warm(client *http.Client, url string, conc int) {
+	var wg sync.WaitGroup
+	body := requestBody(1, false)
+	for range conc {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = doCall(client, url, mode{Name: "warm"}, body)
+		}()
+	}
+	wg.Wait()
+}
+
+// summarize fills the percentiles of res from the calls.
+func summarize(res *phaseResult, results []callResult) {
+	var lat, first, gaps []time.Duration
+	for _, r := range results {
+		if r.err != nil {
+			if res.Errors == 0 {
+				res.FirstError = fmt.Sprint(r.err)
+			}
+			res.Errors++
+			continue
+		}
+		lat = append(lat, r.latency)
+		first = append(first, r.firstChunk)
+		gaps = append(gaps, r.gaps...)
+		res.Coalesced += r.coalesced
+	}
+	res.LatencyP50, res.LatencyP99 = micros(percentile(lat, 50)), micros(percentile(lat, 99))
+	res.FirstP50, res.FirstP99 = micros(percentile(first, 50)), micros(percentile(first, 99))
+	res.GapP50, res.GapP99 = micros(percentile(gaps, 50)), micros(percentile(gaps, 99))
+}
+
+// lostSpans is how many spans the run file misses: every call, the
+// warm-up calls included, and the run span. It is 0 for A and B.
+func (r phaseResult) lostSpans() int {
+	if r.Target == targetDirect || r.Target == targetProxy {
+		return 0
+	}
+	return r.Calls + r.Conc + 1 - r.FileSpans
+}

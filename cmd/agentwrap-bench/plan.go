@@ -1,0 +1,51 @@
+package main
+
+import "time"
+
+// plan is the list of phases a round runs and how often.
+type plan struct {
+	Rounds int         `json:"rounds"`
+	Phases []phaseSpec `json:"-"`
+}
+
+// fullPlan is the issue's matrix: JSON replies to 1, 10 and 100 KB
+// requests and an SSE reply of 64 deltas 20 ms apart, each at concurrency
+// 1, 32 and 256.
+func fullPlan(rounds int) plan {
+	modes := []mode{
+		{Name: "json-1KB", BodyKB: 1},
+		{Name: "json-10KB", BodyKB: 10},
+		{Name: "json-100KB", BodyKB: 100},
+		{Name: "sse-64x20ms", BodyKB: 1, Deltas: 64, Interval: 20 * time.Millisecond},
+	}
+	calls := map[bool]map[int]int{
+		false: {1: 2000, 32: 3200, 256: 5120},
+		true:  {1: 4, 32: 64, 256: 256},
+	}
+	return buildPlan(rounds, modes, []int{1, 32, 256}, calls)
+}
+
+// quickPlan is a small plan for CI smoke runs: the same shapes, fewer and
+// shorter calls.
+func quickPlan(rounds int) plan {
+	modes := []mode{
+		{Name: "json-1KB", BodyKB: 1},
+		{Name: "json-100KB", BodyKB: 100},
+		{Name: "sse-8x20ms", BodyKB: 1, Deltas: 8, Interval: 20 * time.Millisecond},
+	}
+	calls := map[bool]map[int]int{
+		false: {1: 20, 8: 40},
+		true:  {1: 2, 8: 8},
+	}
+	return buildPlan(rounds, modes, []int{1, 8}, calls)
+}
+
+func buildPlan(rounds int, modes []mode, concs []int, calls map[bool]map[int]int) plan {
+	p := plan{Rounds: rounds}
+	for _, m := range modes {
+		for _, c := range concs {
+			p.Phases = append(p.Phases, phaseSpec{Mode: m, Conc: c, Calls: calls[m.stream()][c]})
+		}
+	}
+	return p
+}

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/agentwrap/agentwrap/contract"
+	"github.com/agentwrap/agentwrap/gateway"
+	"github.com/agentwrap/agentwrap/redact"
+	"github.com/agentwrap/agentwrap/spans"
+	"github.com/agentwrap/agentwrap/spans/runfile"
+)
+
+// benchRun is one wrapped run's telemetry and gateway, wired as
+// wrap.Run wires them: a run file and an OTLP/HTTP exporter, each behind
+// the redaction guard, a run span, and a recorder observing the gateway.
+type benchRun struct {
+	dir      string
+	runFile  *runfile.Exporter
+	provider *spans.Provider
+	runSpan  trace.Span
+	recorder *spans.Recorder
+	gw       *gateway.Gateway
+}
+
+const benchRunID = "bench"
+
+func startRun(ctx context.Context, upstreamURL, endpoint string) (*benchRun, error) {
+	dir, err := os.MkdirTemp("", "agentwrap-bench-")
+	if err != nil {
+		return nil, fmt.Errorf("cannot create the run directory: %w", err)
+	}
+	r := &benchRun{dir: dir}
+	if r.runFile, err = runfile.Create(dir, benchRunID); err != nil {
+		r.remove()
+		return nil, err
+	}
+	scanner := redact.NewScanner(benchKey, benchToken)
+	guard := redact.NewGuard(spans.SchemaNames(), scanner)
+	getenv := func(k string) string {
+		if k == "OTEL_EXPORTER_OTLP_ENDPOINT" {
+			return endpoint
+		}
+		return ""
+	}
+	r.provider, err = spans.NewProvider(ctx, spans.ProviderOptions{
+		RunFile: r.runFile, Getenv: getenv, Version: "bench",
+		Guard: func(e sdktrace.SpanExporter) sdktrace.SpanExporter { return redact.WrapExporter(e, guard) },
+	})
+	if err != nil {
+		_ = r.runFile.Shutdown(ctx)
+		r.remove()
+		return nil, err
+	}
+	tracer := r.provider.Tracer("github.com/agentwrap/agentwrap")
+	runCtx, span := tracer.Start(ctx, "invoke_agent bench", trace.WithSpanKind(trace.SpanKindInternal),
+		trace.WithAttributes(spans.RunID.String(benchRunID), spans.GenAIAgentName.String("bench")))
+	r.runSpan = span
+	r.recorder = spans.NewRecorder(tracer, runCtx, benchRunID, scanner.Note)
+	u, _ := url.Parse(upstreamURL)
+	r.gw, err = gateway.New(gateway.Config{
+		Upstream: u, Key: benchKey, Token: benchToken,
+		Transport: newUpstreamTransport(),
+		Observe:   r.recorder.Observe,
+		Label:     func(v string) string { return redact.Label(redact.NewSecret(v)) },
+		Contract:  contract.NewChecker(contract.Builtin()),
+	})
+	if err != nil {
+		_ = r.provider.Shutdown(ctx)
+		r.remove()
+		return nil, fmt.Errorf("cannot start the gateway: %w", err)
+	}
+	return r, nil
+}
+
+// runEnd is what ending a run found.
+type runEnd struct {
+	// Exit is how long closing the gateway and flushing telemetry took,
+	// the delay a wrapped run's exit would see.
+	Exit time.Duration
+	// FileSpans is the number of spans in the run file, the run span
+	// included.
+	FileSpans int
+	// Calls is the number of calls the recorder observed.
+	Calls int
+	Err   error
+}
+
+// finish ends the run as wrap.Run does: the gateway closes and waits for
+// its observers, the run span ends, and telemetry is flushed within
+// flushTimeout each. It then counts the run file's spans.
+func (r *benchRun) finish(flushTimeout time.Duration) runEnd {
+	defer r.remove()
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), flushTimeout)
+	_ = r.gw.Close(ctx)
+	cancel()
+	r.runSpan.End()
+	ctx, cancel = context.WithTimeout(context.Background(), flushTimeout)
+	_ = r.provider.Shutdown(ctx) // an unreachable collector fails here, by design
+	cancel()
+	end := runEnd{Exit: time.Since(start), Calls: r.recorder.Summary().Calls}
+	traces, bad, err := runfile.ReadFile(filepath.Join(r.dir, benchRunID+runfile.Ext))
+	switch {
+	case err != nil:
+		end.Err = err
+	case len(bad) > 0:
+		end.Err = fmt.Errorf("run file has %d unreadable lines", len(bad))
+	}
+	end.FileSpans = traces.SpanCount()
+	return end
+}
+
+func (r *benchRun) remove() { _ = os.RemoveAll(r.dir) }

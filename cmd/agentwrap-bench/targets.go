@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"time"
+)
+
+// Target names: A direct to the upstream, B a bare reverse proxy, C the
+// gateway exporting to a local OTLP sink, and C' the gateway with an
+// unreachable collector, refused or blackholed.
+const (
+	targetDirect    = "A"
+	targetProxy     = "B"
+	targetGateway   = "C"
+	targetRefused   = "C'refused"
+	targetBlackhole = "C'blackhole"
+)
+
+// targetNames lists the targets in the order a round runs them.
+var targetNames = []string{targetDirect, targetProxy, targetGateway, targetRefused, targetBlackhole}
+
+// Credentials of the bench: the gateway runs in managed mode, swapping the
+// run token for the key.
+const (
+	benchKey   = "sk-bench-key-0000000000000000000000"
+	benchToken = "agentwrap-bench-token-000000"
+)
+
+// env is what every phase shares: the upstream, the bare proxy, the
+// collector stand-ins and the options.
+type env struct {
+	opts      options
+	upstream  string
+	proxy     string
+	sink      *sink
+	refused   string
+	blackhole *blackhole
+	closers   []func()
+}
+
+// newUpstreamTransport is the transport of both B and C: what the gateway
+// uses when its Config.Transport is nil.
+func newUpstreamTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DisableCompression = true
+	t.MaxIdleConnsPerHost = 64
+	return t
+}
+
+func startEnv(o options) (*env, error) {
+	e := &env{opts: o}
+	up, err := serve(upstream())
+	if err != nil {
+		return nil, err
+	}
+	e.upstream = up.url
+	e.closers = append(e.closers, up.close)
+	u, _ := url.Parse(e.upstream)
+	rp := &httputil.ReverseProxy{
+		Rewrite:       func(pr *httputil.ProxyRequest) { pr.SetURL(u) },
+		Transport:     newUpstreamTransport(),
+		FlushInterval: -1,
+	}
+	// Without full duplex a bare proxy loses streams to a race in net/http
+	// (see gateway.ServeHTTP); B gets the gateway's fix so that it runs.
+	px, err := serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = http.NewResponseController(w).EnableFullDuplex()
+		rp.ServeHTTP(w, r)
+	}))
+	if err != nil {
+		e.close()
+		return nil, err
+	}
+	e.proxy = px.url
+	e.closers = append(e.closers, px.close)
+	if e.sink, err = startSink(); err != nil {
+		e.close()
+		return nil, err
+	}
+	e.closers = append(e.closers, e.sink.close)
+	if e.refused, err = refusedURL(); err != nil {
+		e.close()
+		return nil, err
+	}
+	if e.blackhole, err = startBlackhole(); err != nil {
+		e.close()
+		return nil, err
+	}
+	e.closers = append(e.closers, e.blackhole.close)
+	return e, nil
+}
+
+func (e *env) close() {
+	for i := len(e.closers) - 1; i >= 0; i-- {
+		e.closers[i]()
+	}
+}
+
+// server is a loopback HTTP server with the gateway's server timeouts.
+type server struct {
+	srv *http.Server
+	url string
+}
+
+func serve(h http.Handler) (*server, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("cannot listen: %w", err)
+	}
+	s := &server{srv: &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second}, url: "http://" + ln.Addr().String()}
+	go func() { _ = s.srv.Serve(ln) }()
+	return s, nil
+}
+
+func (s *server) close() { _ = s.srv.Close() }
+
+// target is one thing calls are sent to during a phase.
+type target struct {
+	name string
+	url  string
+	// run is the gateway's run for C and C'; nil for A and B.
+	run *benchRun
+}
+
+// openTarget prepares a target for one phase; C and C' get a fresh run.
+func (e *env) openTarget(ctx context.Context, name string) (*target, error) {
+	switch name {
+	case targetDirect:
+		return &target{name: name, url: e.upstream}, nil
+	case targetProxy:
+		return &target{name: name, url: e.proxy}, nil
+	}
+	endpoint := e.sink.url
+	switch name {
+	case targetRefused:
+		endpoint = e.refused
+	case targetBlackhole:
+		endpoint = e.blackhole.url()
+	case targetGateway:
+	default:
+		return nil, errors.New("unknown target " + name)
+	}
+	r, err := startRun(ctx, e.upstream, endpoint)
+	if err != nil {
+		return nil, err
+	}
+	return &target{name: name, url: r.gw.URL(), run: r}, nil
+}

@@ -1,0 +1,67 @@
+package gateway
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// stepAll feeds doc to a new scanner (wanting the keys scanAll wants) one
+// byte at a time through step, the reference the skipping Write must agree
+// with.
+func stepAll(doc []byte) *keyScanner {
+	s := newKeyScanner(func(k string) bool {
+		return k == "model" || k == "stream" || k == "max_tokens" || k == "generationConfig"
+	})
+	for _, b := range doc {
+		if s.state == scanError {
+			break
+		}
+		s.step(b)
+	}
+	return s
+}
+
+// FuzzKeyScannerSkip checks that skipping plain bytes changes nothing: in
+// any chunking, Write ends in the state, keys and values of byte-by-byte
+// stepping, for valid and invalid documents alike.
+func FuzzKeyScannerSkip(f *testing.F) {
+	f.Add([]byte(`{"model":"m","messages":[{"role":"user","content":"a\"b\\c]}"}],"stream":true}`), 3)
+	f.Add([]byte("{\"a\":\"x\ny\",\"model\":\"m\"}"), 1)
+	f.Add([]byte(`{"generationConfig":{"maxOutputTokens":5,"s":"}]"},"x":[[["\\"]]]}`), 7)
+	f.Fuzz(func(t *testing.T, doc []byte, chunk int) {
+		want := stepAll(doc)
+		got := scanAll(string(doc), max(chunk, -chunk)%17)
+		if got.state != want.state || got.depth != want.depth || got.inStr != want.inStr || got.esc != want.esc {
+			t.Fatalf("%q: state %d/%d/%v/%v, want %d/%d/%v/%v", doc, got.state, got.depth, got.inStr, got.esc,
+				want.state, want.depth, want.inStr, want.esc)
+		}
+		if !slices.Equal(got.keys, want.keys) {
+			t.Fatalf("%q: keys %q, want %q", doc, got.keys, want.keys)
+		}
+		for k, v := range want.values {
+			if string(got.values[k]) != string(v) {
+				t.Fatalf("%q: %s = %q, want %q", doc, k, got.values[k], v)
+			}
+		}
+	})
+}
+
+// BenchmarkKeyScanner100KB scans a 100 KiB chat request in 32 KiB pieces.
+func BenchmarkKeyScanner100KB(b *testing.B) {
+	doc := []byte(`{"model":"gpt-5","max_tokens":64,"messages":[{"role":"user","content":"` +
+		strings.Repeat("lorem ipsum dolor sit amet, ", 100<<10/28) + `"}],"stream":true}`)
+	b.SetBytes(int64(len(doc)))
+	b.ReportAllocs()
+	for b.Loop() {
+		s := newKeyScanner(wantRequestKey)
+		for rest := doc; len(rest) > 0; {
+			n := min(len(rest), 32<<10)
+			_, _ = s.Write(rest[:n])
+			rest = rest[n:]
+		}
+		if !s.Complete() {
+			b.Fatal("incomplete")
+		}
+	}
+}

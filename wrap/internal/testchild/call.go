@@ -1,0 +1,46 @@
+//go:build unix
+
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+)
+
+// call makes a streamed chat completions call to base (a base URL ending
+// in /v1) as an agent would, prints "pid N" and then "streaming" once the
+// first event arrived, and reads the rest slowly.
+func call(base, token string) error {
+	body := `{"model":"gpt-testchild","stream":true,"messages":[{"role":"user","content":"hi"}]}`
+	req, err := http.NewRequest(http.MethodPost, strings.TrimRight(base, "/")+"/chat/completions", strings.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("status %d", resp.StatusCode)
+	}
+	rd := bufio.NewReader(resp.Body)
+	first := true
+	for {
+		line, err := rd.ReadString('\n')
+		if err != nil {
+			return nil
+		}
+		if first && strings.HasPrefix(line, "data: ") {
+			first = false
+			fmt.Printf("pid %d\nstreaming\n", os.Getpid())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
