@@ -40,7 +40,9 @@ type phaseResult struct {
 	// CPUPerCall is user+system CPU of the whole process (client,
 	// upstream and proxy) per call.
 	CPUPerCall float64 `json:"cpu_per_call_us"`
-	// PeakRSS is the process's peak resident set during the phase.
+	// PeakRSS is the whole process's peak resident set during the phase
+	// (client, upstream, proxies and what earlier phases left); the memory
+	// checks measure the gateway alone.
 	PeakRSS int64 `json:"peak_rss_kb"`
 
 	// Run-file accounting for C and C'.

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -28,6 +29,9 @@ type benchRun struct {
 	runSpan  trace.Span
 	recorder *spans.Recorder
 	gw       *gateway.Gateway
+	// upstream is the gateway's transport; finish closes its idle
+	// connections, which would otherwise outlive the run in this process.
+	upstream *http.Transport
 }
 
 const benchRunID = "bench"
@@ -65,9 +69,10 @@ func startRun(ctx context.Context, upstreamURL, endpoint string) (*benchRun, err
 	r.runSpan = span
 	r.recorder = spans.NewRecorder(tracer, runCtx, benchRunID, scanner.Note)
 	u, _ := url.Parse(upstreamURL)
+	r.upstream = newUpstreamTransport()
 	r.gw, err = gateway.New(gateway.Config{
 		Upstream: u, Key: benchKey, Token: benchToken,
-		Transport: newUpstreamTransport(),
+		Transport: r.upstream,
 		Observe:   r.recorder.Observe,
 		Label:     func(v string) string { return redact.Label(redact.NewSecret(v)) },
 		Contract:  contract.NewChecker(contract.Builtin()),
@@ -102,6 +107,7 @@ func (r *benchRun) finish(flushTimeout time.Duration) runEnd {
 	ctx, cancel := context.WithTimeout(context.Background(), flushTimeout)
 	_ = r.gw.Close(ctx)
 	cancel()
+	r.upstream.CloseIdleConnections()
 	r.runSpan.End()
 	ctx, cancel = context.WithTimeout(context.Background(), flushTimeout)
 	_ = r.provider.Shutdown(ctx) // an unreachable collector fails here, by design

@@ -26,11 +26,11 @@ func writeTables(w io.Writer, rep report) {
 				us(r.FirstCOverB), us(a.GapP99), us(b.GapP99), us(c.GapP99), us(r.GapP99COverA), co}
 		})
 	fmt.Fprintln(w)
-	table(w, []string{"mode", "conc", "calls/s A", "B", "C", "CPU/call A", "B", "C", "C−A", "peak RSS MB A", "B", "C"},
+	table(w, []string{"mode", "conc", "calls/s A", "B", "C", "CPU/call A", "B", "C", "C−A"},
 		rep.Summary, func(r summaryRow) []string {
 			a, b, c := r.Targets[targetDirect], r.Targets[targetProxy], r.Targets[targetGateway]
 			return []string{r.Mode, fmt.Sprint(r.Conc), f0(a.Throughput), f0(b.Throughput), f0(c.Throughput),
-				us(a.CPUPerCall), us(b.CPUPerCall), us(c.CPUPerCall), us(r.CPUAdded), mb(a.PeakRSS), mb(b.PeakRSS), mb(c.PeakRSS)}
+				us(a.CPUPerCall), us(b.CPUPerCall), us(c.CPUPerCall), us(r.CPUAdded)}
 		})
 	fmt.Fprintln(w)
 	table(w, []string{"collector unreachable: mode", "conc", "C p50", "C p99", "C'refused p50", "p99", "C'blackhole p50", "p99", "exit ms C/ref/bh", "lost spans C/ref/bh"},
