@@ -194,6 +194,8 @@ type session struct {
 	notes []string
 	// flushBy is the deadline of the work after the agent ended.
 	flushBy time.Time
+	// otelErrors is the SDK's error count when the run started.
+	otelErrors int64
 	// result, when set, is the run's result class instead of the calls'
 	// roll-up (a smoke run reports its verdict: its error-path call fails
 	// on purpose).
@@ -237,6 +239,7 @@ func prepare(ctx context.Context, o Options) (*session, error) {
 	if s.key.Reveal() != "" {
 		s.token = newToken()
 	}
+	s.otelErrors = countOTelErrors()
 	s.scanner = redact.NewScanner(s.key.Reveal(), s.token)
 	guard := redact.NewGuard(AllowedKeys(), s.scanner)
 	s.provider, err = spans.NewProvider(ctx, spans.ProviderOptions{
@@ -399,7 +402,12 @@ func (s *session) finish(o Options, code int, runErr error) {
 		notes = append(notes, "agent did not start")
 	}
 	if sum.Calls == 0 {
+		// Nothing shows the agent's calls went through the gateway: a
+		// teammate should look (the report says the same).
 		notes = append(notes, "no model calls")
+		if s.result == "" {
+			sum.Result = spans.ResultNeedsFollowUp
+		}
 	}
 	notes = append(notes, sum.Notes...)
 	s.runSpan.SetAttributes(
@@ -416,6 +424,8 @@ func (s *session) finish(o Options, code int, runErr error) {
 	if err := s.provider.Shutdown(ctx); err != nil {
 		fmt.Fprintf(o.Stderr, "agentwrap: telemetry export incomplete after %s (%s); the run file holds every span\n",
 			o.FlushTimeout, exportErrorClass(err))
+	} else if n := otelErrors.Load() - s.otelErrors; n > 0 {
+		fmt.Fprintf(o.Stderr, "agentwrap: %d telemetry export error(s) during the run (collector unreachable or refusing); the run file holds every span\n", n)
 	}
 	if !o.Quiet {
 		fmt.Fprintf(o.Stderr, "agentwrap: run %s: %d model call(s), %s; run file %s\n",

@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"errors"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -158,4 +159,35 @@ func TestPreflightRecordsInstructionFilesOnRunSpan(t *testing.T) {
 	if n := rs.Str(string(spans.Notes)); !strings.Contains(n, "old-gateway.example.net") || !strings.Contains(n, "api.cometapi.com") {
 		t.Errorf("notes %q: want the stale gateway named", n)
 	}
+}
+
+// TestRefusedCollectorKeepsTheTerminalClean: with a collector that refuses
+// connections, the OpenTelemetry SDK's own error output never reaches the
+// agent's terminal; agentwrap says it once, in its own words, and the run
+// file still holds the spans.
+func TestRefusedCollectorKeepsTheTerminalClean(t *testing.T) {
+	child := testChild(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // refused from now on
+	env := append(baseEnv(t), "OTEL_EXPORTER_OTLP_ENDPOINT=http://"+addr)
+	r := runBinary(t, invocation{args: []string{"--flush-timeout", "500ms", "--", child, "-exit", "4"}, env: env, timeout: time.Minute})
+	if r.code != 4 {
+		t.Fatalf("exit %d, want 4", r.code)
+	}
+	for _, l := range strings.Split(strings.TrimSpace(r.stderr), "\n") {
+		if !strings.HasPrefix(l, "agentwrap: ") {
+			t.Errorf("stderr line not agentwrap's own: %q", l)
+		}
+		if strings.Contains(l, addr) {
+			t.Errorf("stderr quotes the endpoint: %q", l)
+		}
+	}
+	if !strings.Contains(r.stderr, "the run file holds every span") {
+		t.Errorf("stderr %q does not report the failed export", r.stderr)
+	}
+	runSpan(t, r.spans)
 }
