@@ -86,18 +86,19 @@ func TestUpstreamFailuresMidStream(t *testing.T) {
 }
 
 // TestLongSilenceBeforeFirstByte: no proxy timeout ends a stream whose
-// first byte takes longer than every server and transport timeout the
-// gateway sets (ReadHeaderTimeout is 30 s; the transport has no response
-// header timeout). The 120 s case differs only in waiting longer.
+// first byte comes after 120 s of silence, longer than every server and
+// transport timeout the gateway sets (ReadHeaderTimeout is 30 s; the
+// transport has no response header timeout). It runs in parallel with the
+// package's other tests.
 func TestLongSilenceBeforeFirstByte(t *testing.T) {
 	if testing.Short() {
-		t.Skip("waits 35 s")
+		t.Skip("waits 120 s")
 	}
 	t.Parallel()
 	up := upstreamtest.Start(t)
 	f := startGateway(t, up.URL())
 	resp, err := f.post(t, context.Background(), body(streamRequest), map[string]string{
-		upstreamtest.HeaderScenario: upstreamtest.ScenarioSlowFirstByte, upstreamtest.HeaderDelay: "35s"})
+		upstreamtest.HeaderScenario: upstreamtest.ScenarioSlowFirstByte, upstreamtest.HeaderDelay: "120s"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +107,7 @@ func TestLongSilenceBeforeFirstByte(t *testing.T) {
 	if err != nil || resp.StatusCode != http.StatusOK || !bytes.Contains(b, []byte("[DONE]")) {
 		t.Fatalf("status %d, err %v, body %q", resp.StatusCode, err, b)
 	}
-	if c := f.call(t); !c.StreamComplete || c.FirstChunk < 35*time.Second {
+	if c := f.call(t); !c.StreamComplete || c.FirstChunk < 120*time.Second {
 		t.Fatalf("call: complete %v, first chunk %s", c.StreamComplete, c.FirstChunk)
 	}
 }
