@@ -11,49 +11,56 @@ import (
 // same length, so Content-Length stays right. Only the longest tail of the
 // bytes read that could start an occurrence is held back until the next
 // read decides it, so events (which end in blank lines) are never delayed.
+// Its buffers are reused: a long stream costs no allocation per read.
 type maskingBody struct {
 	io.ReadCloser
 	key  []byte
-	held []byte // bytes read from upstream, not yet returned
-	out  []byte // masked bytes ready to return
+	buf  []byte // read buffer
+	data []byte // data[off:ready] is masked and ready; data[ready:] is held back
+	off  int
+	end  int
 	err  error
 }
+
+const maskReadSize = 32 << 10
 
 func newMaskingBody(body io.ReadCloser, key string) *maskingBody {
 	return &maskingBody{ReadCloser: body, key: []byte(key)}
 }
 
 func (m *maskingBody) Read(p []byte) (int, error) {
-	for len(m.out) == 0 {
+	for m.off == m.end {
 		if m.err != nil {
 			return 0, m.err
 		}
-		buf := make([]byte, max(len(p), 512))
-		n, err := m.ReadCloser.Read(buf)
-		m.held = append(m.held, buf[:n]...)
-		m.err = err
-		m.mask(err != nil)
+		m.fill()
 	}
-	n := copy(p, m.out)
-	m.out = m.out[n:]
+	n := copy(p, m.data[m.off:m.end])
+	m.off += n
 	return n, nil
 }
 
-// mask overwrites every whole key in held and moves everything that cannot
-// be the start of a key to out; at the end of the body, everything.
-func (m *maskingBody) mask(final bool) {
-	for i := bytes.Index(m.held, m.key); i >= 0; i = bytes.Index(m.held, m.key) {
+// fill reads the next piece from upstream behind the held-back tail, masks
+// every whole key and marks what can go to the agent.
+func (m *maskingBody) fill() {
+	m.data = append(m.data[:0], m.data[m.end:]...)
+	m.off, m.end = 0, 0
+	if m.buf == nil {
+		m.buf = make([]byte, maskReadSize)
+	}
+	n, err := m.ReadCloser.Read(m.buf)
+	m.data = append(m.data, m.buf[:n]...)
+	m.err = err
+	for i := bytes.Index(m.data, m.key); i >= 0; i = bytes.Index(m.data, m.key) {
 		for j := i; j < i+len(m.key); j++ {
-			m.held[j] = '*'
+			m.data[j] = '*'
 		}
 	}
 	keep := 0
-	if !final {
-		keep = partialSuffix(m.held, m.key)
+	if err == nil {
+		keep = partialSuffix(m.data, m.key)
 	}
-	cut := len(m.held) - keep
-	m.out = append(m.out, m.held[:cut]...)
-	m.held = append(m.held[:0], m.held[cut:]...)
+	m.end = len(m.data) - keep
 }
 
 // partialSuffix is the length of the longest proper prefix of key that b

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"io"
 	"net/http"
 	"strings"
@@ -53,5 +54,22 @@ func TestManagedModeMasksKeyEchoedByUpstream(t *testing.T) {
 	}
 	if c := h.call(t); c.UpstreamErrorCode != "invalid_api_key" {
 		t.Errorf("error code %q: the parser must still read the masked body", c.UpstreamErrorCode)
+	}
+}
+
+func BenchmarkMaskingBodyStream(b *testing.B) {
+	const key = "sk-canary-mask-0123456789"
+	event := []byte("data: {\"choices\":[{\"delta\":{\"content\":\"some streamed text of a typical size\"}}]}\n\n")
+	body := bytes.Repeat(event, 1000)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	buf := make([]byte, 32<<10)
+	for b.Loop() {
+		m := newMaskingBody(io.NopCloser(bytes.NewReader(body)), key)
+		for {
+			if _, err := m.Read(buf); err != nil {
+				break
+			}
+		}
 	}
 }
