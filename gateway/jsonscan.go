@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"encoding/json"
+	"slices"
 	"sync"
 )
 
@@ -48,11 +49,44 @@ type keyScanner struct {
 	overflow bool
 	val      []byte
 	keys     []string
-	values   map[string][]byte
+	values   []capturedValue
+	keyBuf   [16]string
+	valBuf   [4]capturedValue
+}
+
+// capturedValue is the raw JSON value of a wanted key.
+type capturedValue struct {
+	key string
+	val []byte
 }
 
 func newKeyScanner(want func(key string) bool) *keyScanner {
-	return &keyScanner{want: want, values: map[string][]byte{}}
+	s := &keyScanner{want: want}
+	s.keys, s.values = s.keyBuf[:0], s.valBuf[:0]
+	return s
+}
+
+// commonKeys are request keys whose names are shared, not allocated, per
+// request.
+var commonKeys = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range []string{"model", "stream", "stream_options", "max_tokens", "max_output_tokens",
+		"max_completion_tokens", "generationConfig", "generation_config", "messages", "input",
+		"instructions", "system", "tools", "tool_choice", "temperature", "top_p", "top_k", "n",
+		"stop", "metadata", "user", "reasoning", "reasoning_effort", "response_format", "thinking",
+		"contents", "systemInstruction", "parallel_tool_calls", "store", "seed", "text", "include",
+		"previous_response_id", "stop_sequences", "encoding_format", "dimensions", "service_tier"} {
+		m[k] = k
+	}
+	return m
+}()
+
+// keyString returns the current key as a string, shared when common.
+func (s *keyScanner) keyString() string {
+	if k, ok := commonKeys[string(s.key)]; ok {
+		return k
+	}
+	return string(s.key)
 }
 
 // Write scans p. It always reports len(p), nil.
@@ -231,7 +265,7 @@ func (s *keyScanner) stepValueStart(b byte) {
 	if isJSONSpace(b) {
 		return
 	}
-	k := string(s.key)
+	k := s.keyString()
 	if len(s.keys) < maxScanKeys {
 		s.keys = append(s.keys, k)
 	}
@@ -291,13 +325,13 @@ func (s *keyScanner) appendVal(b byte) {
 }
 
 func (s *keyScanner) endValue(next int) {
-	switch {
-	case s.capture && s.overflow:
+	if s.capture {
 		// A repeated key's value is its last one: an earlier capture is
 		// stale.
-		delete(s.values, string(s.key))
-	case s.capture:
-		s.values[string(s.key)] = append([]byte(nil), s.val...)
+		s.values = slices.DeleteFunc(s.values, func(v capturedValue) bool { return v.key == string(s.key) })
+		if !s.overflow {
+			s.values = append(s.values, capturedValue{key: s.keyString(), val: slices.Clone(s.val)})
+		}
 	}
 	s.capture = false
 	s.state = next
@@ -315,8 +349,12 @@ func (s *keyScanner) Keys() []string {
 func (s *keyScanner) Value(key string) ([]byte, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	v, ok := s.values[key]
-	return v, ok
+	for _, v := range s.values {
+		if v.key == key {
+			return v.val, true
+		}
+	}
+	return nil, false
 }
 
 // Valid reports whether everything scanned so far is (the start of) a JSON

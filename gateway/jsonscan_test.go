@@ -140,9 +140,9 @@ func checkBounds(t *testing.T, doc []byte, s *keyScanner) {
 			t.Fatalf("%q: key of %d bytes", doc, len(k))
 		}
 	}
-	for k, v := range s.values {
-		if len(v) > maxCapturedJSON {
-			t.Fatalf("%q: %s captured %d bytes", doc, k, len(v))
+	for _, v := range s.values {
+		if len(v.val) > maxCapturedJSON {
+			t.Fatalf("%q: %s captured %d bytes", doc, v.key, len(v.val))
 		}
 	}
 }

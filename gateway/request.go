@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"strconv"
@@ -45,6 +46,26 @@ func (b *teeRequestBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// jsonString decodes a JSON string value; a plain one (no escape, ASCII
+// only) is copied without the JSON decoder.
+func jsonString(v []byte) (string, bool) {
+	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+		plain := true
+		for _, b := range v[1 : len(v)-1] {
+			if b < 0x20 || b == '"' || b == '\\' || b >= 0x80 {
+				plain = false
+				break
+			}
+		}
+		if plain {
+			return string(v[1 : len(v)-1]), true
+		}
+	}
+	var m string
+	err := json.Unmarshal(v, &m)
+	return m, err == nil
+}
+
 // fillRequest copies what the scanner read into c. It is called when the
 // call ends, by which time the transport has sent the body.
 func fillRequest(c *Call, s *keyScanner, bodyLen int64) {
@@ -53,16 +74,12 @@ func fillRequest(c *Call, s *keyScanner, bodyLen int64) {
 		c.RequestJSONError = true
 	}
 	if v, ok := s.Value("model"); ok && c.RequestModel == "" {
-		var m string
-		if json.Unmarshal(v, &m) == nil {
+		if m, ok := jsonString(v); ok {
 			c.RequestModel = m
 		}
 	}
-	if v, ok := s.Value("stream"); ok {
-		var st bool
-		if json.Unmarshal(v, &st) == nil && st {
-			c.RequestStream = true
-		}
+	if v, ok := s.Value("stream"); ok && bytes.Equal(bytes.Trim(v, " \t\r\n"), []byte("true")) {
+		c.RequestStream = true
 	}
 	for _, k := range []string{"max_tokens", "max_output_tokens", "max_completion_tokens"} {
 		if v, ok := s.Value(k); ok {

@@ -41,6 +41,13 @@ type resourceMemo struct {
 
 // ExportSpans guards each span and exports the result.
 func (x *exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
+	if len(spans) == 1 {
+		// The batch of a simple span processor: one allocation holds both.
+		one := new(guardedOne)
+		x.guard(&one.span, spans[0])
+		one.out[0] = &one.span
+		return x.next.ExportSpans(ctx, one.out[:])
+	}
 	out := make([]sdktrace.ReadOnlySpan, len(spans))
 	guarded := make([]guardedSpan, len(spans))
 	for i, s := range spans {
@@ -96,8 +103,18 @@ func (x *exporter) guard(gs *guardedSpan, s sdktrace.ReadOnlySpan) {
 	gs.attrs = attrs
 }
 
-// setFlag replaces FlagKey and CountKey in attrs by false and n.
+// guardedOne is a batch of one guarded span.
+type guardedOne struct {
+	span guardedSpan
+	out  [1]sdktrace.ReadOnlySpan
+}
+
+// setFlag replaces FlagKey and CountKey in attrs by false and n. attrs
+// without spare capacity may be the span's own: they are copied first.
 func setFlag(attrs []attribute.KeyValue, n int) []attribute.KeyValue {
+	if cap(attrs) == len(attrs) {
+		attrs = append(make([]attribute.KeyValue, 0, len(attrs)+2), attrs...)
+	}
 	k := 0
 	for _, kv := range attrs {
 		if kv.Key != FlagKey && kv.Key != CountKey {

@@ -35,32 +35,50 @@ func NewGuard(allowed []string, sc *Scanner) *Guard {
 // Attributes filters in. It returns the attributes that may be exported,
 // the number dropped (key not allowed, or a value type the guard cannot
 // scan: bytes, slices of values, maps) and the number masked. in is not
-// modified.
+// modified; when nothing was dropped or masked, out is in itself with its
+// capacity clipped, so appending to out never writes into in.
 func (g *Guard) Attributes(in []attribute.KeyValue) (out []attribute.KeyValue, dropped, masked int) {
-	out = make([]attribute.KeyValue, 0, len(in)+2)
 	for i := range in {
 		kv := &in[i]
-		if _, ok := g.allowed[kv.Key]; !ok {
-			dropped++
-			continue
-		}
-		switch kv.Value.Type() {
-		case attribute.BOOL, attribute.INT64, attribute.FLOAT64,
-			attribute.BOOLSLICE, attribute.INT64SLICE, attribute.FLOAT64SLICE:
-			out = append(out, *kv)
-		case attribute.STRING, attribute.STRINGSLICE:
-			v, hit := g.scrubValue(kv.Value)
-			if !hit {
-				out = append(out, *kv)
+		v, keep, hit := g.attribute(kv)
+		if !keep || hit {
+			if out == nil {
+				out = make([]attribute.KeyValue, 0, len(in)+2)
+				out = append(out, in[:i]...)
+			}
+			if !keep {
+				dropped++
 				continue
 			}
 			masked++
 			out = append(out, attribute.KeyValue{Key: kv.Key, Value: v})
-		default:
-			dropped++
+			continue
+		}
+		if out != nil {
+			out = append(out, *kv)
 		}
 	}
+	if out == nil {
+		return in[:len(in):len(in)], 0, 0
+	}
 	return out, dropped, masked
+}
+
+// attribute checks one attribute: keep is false when it must be dropped,
+// hit true when its value was masked into v.
+func (g *Guard) attribute(kv *attribute.KeyValue) (v attribute.Value, keep, hit bool) {
+	if _, ok := g.allowed[kv.Key]; !ok {
+		return attribute.Value{}, false, false
+	}
+	switch kv.Value.Type() {
+	case attribute.BOOL, attribute.INT64, attribute.FLOAT64,
+		attribute.BOOLSLICE, attribute.INT64SLICE, attribute.FLOAT64SLICE:
+		return kv.Value, true, false
+	case attribute.STRING, attribute.STRINGSLICE:
+		v, hit = g.scrubValue(kv.Value)
+		return v, true, hit
+	}
+	return attribute.Value{}, false, false
 }
 
 // value scans one value. ok is false for a type that cannot be scanned;

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -41,6 +42,9 @@ var (
 // sdktrace.SpanExporter and is safe for concurrent use.
 type Exporter struct {
 	path string
+
+	// env caches the encoded resource and scope of the last fast batch.
+	env atomic.Pointer[envelope]
 
 	mu sync.Mutex
 	f  *os.File
@@ -94,14 +98,51 @@ func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpa
 	if len(spans) == 0 {
 		return nil
 	}
-	line, err := encodeLine(ToTraces(spans))
-	if err != nil {
-		return fmt.Errorf("cannot write run file: %w", err)
+	bp := linePool.Get().(*[]byte)
+	defer func() {
+		if cap(*bp) <= maxPooled {
+			linePool.Put(bp)
+		}
+	}()
+	line, ok := e.appendLine((*bp)[:0], spans)
+	*bp = line
+	if !ok {
+		var err error
+		if line, err = encodeLine(ToTraces(spans)); err != nil {
+			return fmt.Errorf("cannot write run file: %w", err)
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("cannot write run file: %w", err)
 	}
 	return e.writeLine(line)
+}
+
+// appendLine appends the line of a batch of one resource and scope to dst
+// without building pdata; ok is false for any other batch.
+func (e *Exporter) appendLine(dst []byte, spans []sdktrace.ReadOnlySpan) (line []byte, ok bool) {
+	res, scope, ok := batchGroup(spans)
+	if !ok {
+		return dst, false
+	}
+	env := e.env.Load()
+	if !env.matches(res, scope) {
+		env = newEnvelope(res, scope)
+		e.env.Store(env)
+	}
+	dst = append(dst, env.prefix...)
+	n := 0
+	for _, sd := range spans {
+		if sd == nil {
+			continue
+		}
+		if n > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendSpan(dst, sd)
+		n++
+	}
+	return append(dst, env.suffix...), true
 }
 
 // encodeLine encodes td as one OTLP JSON line, newline included.
