@@ -3,6 +3,7 @@ package gateway
 import (
 	"bytes"
 	"io"
+	"sync"
 )
 
 // maskingBody keeps the real key from reaching the agent: some gateways echo
@@ -23,6 +24,14 @@ type maskingBody struct {
 }
 
 const maskReadSize = 32 << 10
+
+// maskBuffers recycles the read buffers of finished bodies: one per call
+// would otherwise cost 32 KiB of garbage per model call.
+var maskBuffers = sync.Pool{New: func() any {
+	return &maskBufs{buf: make([]byte, maskReadSize), data: make([]byte, 0, maskReadSize+256)}
+}}
+
+type maskBufs struct{ buf, data []byte }
 
 func newMaskingBody(body io.ReadCloser, key string) *maskingBody {
 	return &maskingBody{ReadCloser: body, key: []byte(key)}
@@ -46,7 +55,8 @@ func (m *maskingBody) fill() {
 	m.data = append(m.data[:0], m.data[m.end:]...)
 	m.off, m.end = 0, 0
 	if m.buf == nil {
-		m.buf = make([]byte, maskReadSize)
+		b := maskBuffers.Get().(*maskBufs)
+		m.buf, m.data = b.buf, b.data[:0]
 	}
 	n, err := m.ReadCloser.Read(m.buf)
 	m.data = append(m.data, m.buf[:n]...)
@@ -72,4 +82,14 @@ func partialSuffix(b, key []byte) int {
 		}
 	}
 	return 0
+}
+
+// Close closes the upstream body and recycles the read buffer.
+func (m *maskingBody) Close() error {
+	err := m.ReadCloser.Close()
+	if m.buf != nil {
+		maskBuffers.Put(&maskBufs{buf: m.buf, data: m.data[:0]})
+		m.buf, m.data, m.off, m.end = nil, nil, 0, 0
+	}
+	return err
 }

@@ -71,5 +71,6 @@ func BenchmarkMaskingBodyStream(b *testing.B) {
 				break
 			}
 		}
+		m.Close()
 	}
 }
