@@ -34,7 +34,8 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		st.finish(nil, true)
 		return
 	}
-	cred := presented(r.Header, r.URL.Query())
+	query := r.URL.Query()
+	cred := presented(r.Header, query)
 	if g.cfg.Key != "" {
 		if !tokenMatches(cred, g.cfg.Token) {
 			st.c.TokenRejected = true
@@ -47,7 +48,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else if cred != "" && g.cfg.Label != nil {
 		st.c.CredentialLabel = g.cfg.Label(cred)
 	}
-	st.headers = headerNames(r.Header, r.URL.Query())
+	st.headers = headerNames(r.Header, query)
 	hasBody := r.Body != nil && r.Body != http.NoBody
 	if g.enforcing() {
 		if problems := st.precheck(hasBody); len(problems) > 0 {
