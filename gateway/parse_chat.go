@@ -69,21 +69,28 @@ func readChat(r *result, v []byte, seen *presence) bool {
 }
 
 func readChoices(r *result, v []byte) {
+	eachIndexed(v, "finish_reason", r.setReason)
+}
+
+// eachIndexed calls fn with the "index" member (0 when absent) and the raw
+// key member (nil when absent) of each element of the JSON array v: the
+// finish reasons of chat choices and Gemini candidates.
+func eachIndexed(v []byte, key string, fn func(idx int64, val []byte)) {
 	eachElem(v, func(el []byte) bool {
 		idx := int64(0)
-		var reason []byte
+		var found []byte
 		eachField(el, func(k, val []byte) bool {
 			switch string(k) {
 			case "index":
 				if n, ok := jsonInt(val); ok {
 					idx = n
 				}
-			case "finish_reason":
-				reason = val
+			case key:
+				found = val
 			}
 			return true
 		})
-		r.setReason(idx, reason)
+		fn(idx, found)
 		return true
 	})
 }

@@ -74,25 +74,11 @@ func (p *geminiParser) readChunk(r *result, v []byte) bool {
 // any had one.
 func readCandidates(r *result, v []byte) bool {
 	any := false
-	eachElem(v, func(el []byte) bool {
-		idx := int64(0)
-		var reason []byte
-		eachField(el, func(k, val []byte) bool {
-			switch string(k) {
-			case "index":
-				if n, ok := jsonInt(val); ok {
-					idx = n
-				}
-			case "finishReason":
-				reason = val
-			}
-			return true
-		})
+	eachIndexed(v, "finishReason", func(idx int64, reason []byte) {
 		if !isNull(reason) && string(reason) != `""` {
 			any = true
 			r.setReason(idx, reason)
 		}
-		return true
 	})
 	return any
 }
