@@ -1,41 +1,16 @@
 package main
 
 import (
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/agentwrap/agentwrap/internal/e2e"
 	"github.com/agentwrap/agentwrap/internal/otlptest"
 	"github.com/agentwrap/agentwrap/internal/upstreamtest"
 )
 
-var (
-	canaryAgentOnce sync.Once
-	canaryAgentPath string
-	canaryAgentErr  error
-)
-
-// canaryAgent builds the stand-in agent that plants canaries in its calls.
-func canaryAgent(t *testing.T) string {
-	t.Helper()
-	canaryAgentOnce.Do(func() {
-		canaryAgentPath = filepath.Join(testTmp, "canaryagent")
-		out, err := exec.Command("go", "build", "-o", canaryAgentPath, "./internal/canaryagent").CombinedOutput()
-		if err != nil {
-			canaryAgentErr = &buildError{string(out)}
-		}
-	})
-	if canaryAgentErr != nil {
-		t.Fatal(canaryAgentErr)
-	}
-	return canaryAgentPath
-}
-
-type buildError struct{ out string }
-
-func (e *buildError) Error() string { return "cannot build canaryagent: " + e.out }
+// canaryAgent is the stand-in agent that plants canaries in its calls.
+func canaryAgent(t *testing.T) string { return e2e.Program(t, "./cmd/agentwrap/internal/canaryagent") }
 
 // TestCanariesLeaveNoTrace plants distinct canary secrets in the
 // environment, the agent's arguments, every credential header, the URL

@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -21,27 +20,8 @@ import (
 	"github.com/agentwrap/agentwrap/spans"
 )
 
-var (
-	childOnce sync.Once
-	childPath string
-	childErr  error
-)
-
-// testChild builds the wrap package's stand-in agent once.
-func testChild(t *testing.T) string {
-	t.Helper()
-	childOnce.Do(func() {
-		childPath = filepath.Join(testTmp, "testchild")
-		cmd := exec.Command("go", "build", "-o", childPath, "../../wrap/internal/testchild")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			childErr = errors.New(string(out))
-		}
-	})
-	if childErr != nil {
-		t.Fatal(childErr)
-	}
-	return childPath
-}
+// testChild is the wrap package's stand-in agent.
+func testChild(t *testing.T) string { return e2e.Program(t, "./wrap/internal/testchild") }
 
 func TestExitCodeIsTheAgents(t *testing.T) {
 	child := testChild(t)

@@ -117,11 +117,18 @@ func lock(path string) (func(), error) {
 	return func() { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
 }
 
-var (
-	buildOnce sync.Once
-	buildDir  string
-	buildErr  error
-)
+// builds holds the programs built by this test process, by package.
+var builds struct {
+	sync.Mutex
+	dir  string
+	done map[string]*build
+}
+
+type build struct {
+	once sync.Once
+	path string
+	err  error
+}
 
 // moduleRoot is the repository root, found from this source file.
 func moduleRoot() string {
@@ -133,31 +140,66 @@ func moduleRoot() string {
 // when the tests run with it) and returns its path.
 func Binary(t testing.TB) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		buildDir, buildErr = os.MkdirTemp("", "agentwrap-bin-")
-		if buildErr != nil {
-			return
-		}
-		args := []string{"build", "-o", filepath.Join(buildDir, "agentwrap")}
-		if raceEnabled {
-			args = append(args, "-race")
-		}
-		args = append(args, "./cmd/agentwrap")
-		cmd := exec.Command("go", args...)
-		cmd.Dir = moduleRoot()
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return filepath.Join(buildDir, "agentwrap")
+	return program(t, "./cmd/agentwrap", raceEnabled)
 }
 
-// Cleanup removes the built binary; call it from TestMain after m.Run.
+// Program builds the main package pkg (a path relative to the module root,
+// like ./wrap/internal/testchild) once per test process and returns the
+// path of the program. Helper programs are built without -race.
+func Program(t testing.TB, pkg string) string {
+	t.Helper()
+	return program(t, pkg, false)
+}
+
+func program(t testing.TB, pkg string, race bool) string {
+	t.Helper()
+	builds.Lock()
+	if builds.done == nil {
+		builds.done = map[string]*build{}
+	}
+	b := builds.done[pkg]
+	if b == nil {
+		b = &build{}
+		builds.done[pkg] = b
+	}
+	builds.Unlock()
+	b.once.Do(func() { b.path, b.err = goBuild(pkg, race) })
+	if b.err != nil {
+		t.Fatal(b.err)
+	}
+	return b.path
+}
+
+// goBuild builds pkg into the process's build directory.
+func goBuild(pkg string, race bool) (string, error) {
+	builds.Lock()
+	if builds.dir == "" {
+		dir, err := os.MkdirTemp("", "agentwrap-bin-")
+		if err != nil {
+			builds.Unlock()
+			return "", err
+		}
+		builds.dir = dir
+	}
+	out := filepath.Join(builds.dir, filepath.Base(pkg))
+	builds.Unlock()
+	args := []string{"build", "-o", out}
+	if race {
+		args = append(args, "-race")
+	}
+	cmd := exec.Command("go", append(args, pkg)...)
+	cmd.Dir = moduleRoot()
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build %s: %v\n%s", pkg, err, b)
+	}
+	return out, nil
+}
+
+// Cleanup removes the built programs; call it from TestMain after m.Run.
 func Cleanup() {
-	if buildDir != "" {
-		_ = os.RemoveAll(buildDir)
+	builds.Lock()
+	defer builds.Unlock()
+	if builds.dir != "" {
+		_ = os.RemoveAll(builds.dir)
 	}
 }
