@@ -48,7 +48,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else if cred != "" && g.cfg.Label != nil {
 		st.c.CredentialLabel = g.cfg.Label(cred)
 	}
-	st.headers = headerNames(r.Header, query)
+	if g.cfg.Contract != nil {
+		st.headers = headerNames(r.Header, query)
+	}
 	hasBody := r.Body != nil && r.Body != http.NoBody
 	if g.enforcing() {
 		if problems := st.precheck(hasBody); len(problems) > 0 {
