@@ -121,7 +121,7 @@ func withDefaults(o Options) Options {
 		o.Upstream = DefaultUpstream
 	}
 	if o.KeyEnv == "" {
-		o.KeyEnv = "COMETAPI_KEY"
+		o.KeyEnv = DefaultKeyEnv
 	}
 	if o.FlushTimeout <= 0 {
 		o.FlushTimeout = 2 * time.Second

@@ -13,7 +13,7 @@ import (
 func runFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "upstream", Usage: "real gateway base URL (no /v1)", Value: wrap.DefaultUpstream, EnvVars: []string{"AGENTWRAP_UPSTREAM"}},
-		&cli.StringFlag{Name: "key-env", Usage: "name of the variable holding the real credential", Value: "COMETAPI_KEY"},
+		&cli.StringFlag{Name: "key-env", Usage: "name of the variable holding the real credential", Value: wrap.DefaultKeyEnv},
 		&cli.StringFlag{Name: "contract", Usage: "contract manifest `FILE` (default: built-in CometAPI manifest)", EnvVars: []string{"AGENTWRAP_CONTRACT"}},
 		&cli.BoolFlag{Name: "enforce-contract", Usage: "reject requests that do not match the contract instead of forwarding them"},
 		&cli.StringFlag{Name: "run-id", Usage: "run id (default: generated, unique, sortable)"},
