@@ -148,7 +148,9 @@ func (g *Gateway) Close(ctx context.Context) error {
 	return err
 }
 
-func (g *Gateway) observe(c *Call) {
+// observe runs record and hands its call to the observer, on a goroutine of
+// their own.
+func (g *Gateway) observe(record func() *Call) {
 	if g.cfg.Observe == nil {
 		return
 	}
@@ -161,7 +163,7 @@ func (g *Gateway) observe(c *Call) {
 	g.mu.Unlock()
 	go func() {
 		defer g.wg.Done()
-		g.cfg.Observe(c)
+		g.cfg.Observe(record())
 	}()
 }
 

@@ -8,8 +8,9 @@ import (
 
 // teeResponseBody passes the upstream response body to the agent unchanged
 // while its parser reads a copy. It notes the time of the first byte and
-// finishes the call exactly once: at end of body, on a read error, or when
-// the proxy closes it early (agent gone).
+// finishes the call exactly once: on a read error, or when the proxy closes
+// it, after the last byte was written to the agent (complete when the body
+// reached its end, else the agent went away).
 type teeResponseBody struct {
 	body   io.ReadCloser
 	parser responseParser
@@ -17,6 +18,7 @@ type teeResponseBody struct {
 
 	mu    sync.Mutex
 	first bool
+	eof   bool
 }
 
 func (b *teeResponseBody) Read(p []byte) (int, error) {
@@ -32,7 +34,11 @@ func (b *teeResponseBody) Read(p []byte) (int, error) {
 	}
 	switch {
 	case err == io.EOF:
-		b.call.finish(b.parser, true)
+		// The proxy still has to write this read's bytes; the call
+		// finishes when it closes the body.
+		b.mu.Lock()
+		b.eof = true
+		b.mu.Unlock()
 	case err != nil:
 		b.call.finish(b.parser, false)
 	}
@@ -43,6 +49,13 @@ func (b *teeResponseBody) Read(p []byte) (int, error) {
 // agent went away or the copy failed: the call finishes incomplete.
 func (b *teeResponseBody) Close() error {
 	err := b.body.Close()
-	b.call.finishClosed(b.parser)
+	b.mu.Lock()
+	eof := b.eof
+	b.mu.Unlock()
+	if eof {
+		b.call.finish(b.parser, true)
+	} else {
+		b.call.finishClosed(b.parser)
+	}
 	return err
 }

@@ -44,10 +44,9 @@ func (s *callState) update(f func(c *Call)) {
 	s.mu.Unlock()
 }
 
-// finish completes the record once: the parser (nil when there was no body to
-// parse) fills the response fields, the scanner the request fields, and the
-// observer receives a copy on its own goroutine so that it never delays the
-// bytes still on their way to the agent.
+// finish ends the call once: its record is completed and handed to the
+// observer on the observer's own goroutine, so that neither delays the bytes
+// still on their way to the agent.
 func (s *callState) finish(p responseParser, complete bool) {
 	s.finishAs(p, complete, false)
 }
@@ -63,30 +62,39 @@ func (s *callState) finishClosed(p responseParser) {
 func (s *callState) finishAs(p responseParser, complete, agentGone bool) {
 	s.once.Do(func() {
 		end := time.Now()
-		s.mu.Lock()
-		c := s.c
-		s.mu.Unlock()
-		c.End = end
 		gone := !complete && (agentGone || s.ctx.Err() != nil)
-		if p != nil {
-			// An agent that hangs up after the stream's terminal event
-			// (Codex does) got the whole answer: parse as complete and let
-			// the terminal event decide.
-			p.finish(&c, complete || gone)
-		}
-		if !complete && c.TransportError == "" && !c.TokenRejected && c.Refused == "" {
-			switch {
-			case gone && c.Stream && c.StreamComplete:
-			case gone:
-				c.Cancelled = true
-			case p != nil:
-				c.TransportError = "response_interrupted"
-			}
-		}
-		if s.scan != nil {
-			fillRequest(&c, s.scan, s.body.n)
-		}
-		s.checkRequest(&c)
-		s.g.observe(&c)
+		// Parsing, the request scan and the contract check run on the
+		// observer's goroutine, after the last byte went to the agent.
+		s.g.observe(func() *Call { return s.record(p, end, complete, gone) })
 	})
+}
+
+// record completes the call's record: the parser (nil when there was no
+// body to parse) fills the response fields, the scanner the request fields,
+// then the contract check runs.
+func (s *callState) record(p responseParser, end time.Time, complete, gone bool) *Call {
+	s.mu.Lock()
+	c := s.c
+	s.mu.Unlock()
+	c.End = end
+	if p != nil {
+		// An agent that hangs up after the stream's terminal event
+		// (Codex does) got the whole answer: parse as complete and let
+		// the terminal event decide.
+		p.finish(&c, complete || gone)
+	}
+	if !complete && c.TransportError == "" && !c.TokenRejected && c.Refused == "" {
+		switch {
+		case gone && c.Stream && c.StreamComplete:
+		case gone:
+			c.Cancelled = true
+		case p != nil:
+			c.TransportError = "response_interrupted"
+		}
+	}
+	if s.scan != nil {
+		fillRequest(&c, s.scan, s.body.n)
+	}
+	s.checkRequest(&c)
+	return &c
 }

@@ -15,6 +15,7 @@
 //	go run ./cmd/agentwrap-bench                 # the full matrix, 3 rounds
 //	go run ./cmd/agentwrap-bench -quick          # a small smoke run
 //	go run ./cmd/agentwrap-bench -json out.json -rounds 5
+//	go run ./cmd/agentwrap-bench -only 'json-1KB x1$' -targets C -cpuprofile cpu.out
 package main
 
 import (
@@ -25,7 +26,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/otel"
@@ -38,6 +43,11 @@ type options struct {
 	jsonOut      string
 	flushTimeout time.Duration
 	memory       bool
+	// only keeps the phases whose "MODE xCONC" name it matches.
+	only *regexp.Regexp
+	// targets are the targets each phase runs, in rotating order.
+	targets    []string
+	cpuProfile string
 }
 
 func main() {
@@ -59,8 +69,27 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.jsonOut, "json", "", "write every measurement to this JSON file")
 	fs.DurationVar(&o.flushTimeout, "flush-timeout", time.Second, "bound on closing the gateway and on flushing telemetry")
 	fs.BoolVar(&o.memory, "memory", true, "run the memory-flat checks in child processes")
+	only := fs.String("only", "", `run only the phases whose "MODE xCONC" name matches this regular expression, e.g. "json-1KB x1$"`)
+	targets := fs.String("targets", strings.Join(targetNames, ","), "comma-separated targets to run")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the phases (not the memory checks) to this file")
 	if err := fs.Parse(args); err != nil {
 		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if *only != "" {
+		re, err := regexp.Compile(*only)
+		if err != nil {
+			return o, fmt.Errorf("-only: %w", err)
+		}
+		o.only = re
+	}
+	for _, t := range strings.Split(*targets, ",") {
+		if !slices.Contains(targetNames, t) {
+			return o, fmt.Errorf("-targets: unknown target %q (known: %s)", t, strings.Join(targetNames, ", "))
+		}
+		o.targets = append(o.targets, t)
 	}
 	if o.rounds <= 0 {
 		o.rounds = 3
@@ -94,6 +123,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.quick {
 		p = quickPlan(o.rounds)
 	}
+	if p = p.filter(o.only); len(p.Phases) == 0 {
+		return fmt.Errorf("-only %q matches no phase", o.only)
+	}
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return fmt.Errorf("cannot create the CPU profile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("cannot start the CPU profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	e, err := startEnv(o)
 	if err != nil {
 		return err
@@ -104,12 +147,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	for round := range o.rounds {
 		for i, spec := range p.Phases {
 			fmt.Fprintf(stderr, "round %d/%d: %s x%d\n", round+1, o.rounds, spec.Mode.Name, spec.Conc)
-			for _, name := range rotate(targetNames, round+i) {
+			for _, name := range rotate(o.targets, round+i) {
 				rep.Phases = append(rep.Phases, e.runPhase(ctx, round, name, spec))
 			}
 		}
 	}
 	rep.Summary = summarizeRounds(p, rep.Phases)
+	pprof.StopCPUProfile()
 	if o.memory {
 		rep.Memory = runMemoryChecks(o.quick, stderr)
 	}

@@ -90,3 +90,27 @@ func checkPhase(t *testing.T, ph phaseResult) {
 		t.Errorf("%s: sink got %d spans, run file %d", name, ph.Exported, ph.FileSpans)
 	}
 }
+
+func TestOptionsFilterPhasesAndTargets(t *testing.T) {
+	var stderr bytes.Buffer
+	o, err := parseOptions([]string{"-only", `json-1KB x1$`, "-targets", "A,C"}, &stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := fullPlan(1).filter(o.only)
+	if len(p.Phases) != 1 || p.Phases[0].name() != "json-1KB x1" {
+		t.Errorf("-only kept %v, want json-1KB x1 alone", p.Phases)
+	}
+	if strings.Join(o.targets, ",") != "A,C" {
+		t.Errorf("targets %v, want A,C", o.targets)
+	}
+	for _, args := range [][]string{{"-targets", "A,D"}, {"-only", "("}, {"stray"}} {
+		if _, err := parseOptions(args, &stderr); err == nil {
+			t.Errorf("parseOptions(%q) accepted", args)
+		}
+	}
+	if err := run(context.Background(), []string{"-quick", "-only", "nothing-matches"}, &stderr, &stderr); err == nil ||
+		!strings.Contains(err.Error(), "matches no phase") {
+		t.Errorf("run with an -only matching nothing: %v", err)
+	}
+}

@@ -63,6 +63,11 @@ func (e *env) runPhase(ctx context.Context, round int, name string, spec phaseSp
 	client := newClient()
 	defer client.CloseIdleConnections()
 	warm(client, tg.url, spec.Conc)
+	if tg.run != nil {
+		// The warm-up calls' spans are recorded after the calls ended;
+		// that work belongs to the warm-up, not to what is measured.
+		tg.run.settle(spec.Conc, 10*time.Second)
+	}
 	exported := e.sink.spans.Load()
 
 	body := requestBody(spec.Mode.BodyKB, spec.Mode.stream())

@@ -1,6 +1,10 @@
 package main
 
-import "time"
+import (
+	"fmt"
+	"regexp"
+	"time"
+)
 
 // plan is the list of phases a round runs and how often.
 type plan struct {
@@ -48,4 +52,21 @@ func buildPlan(rounds int, modes []mode, concs []int, calls map[bool]map[int]int
 		}
 	}
 	return p
+}
+
+// name is the phase's name for -only: "MODE xCONC".
+func (s phaseSpec) name() string { return fmt.Sprintf("%s x%d", s.Mode.Name, s.Conc) }
+
+// filter keeps the phases whose name re matches; a nil re keeps all.
+func (p plan) filter(re *regexp.Regexp) plan {
+	if re == nil {
+		return p
+	}
+	out := plan{Rounds: p.Rounds}
+	for _, s := range p.Phases {
+		if re.MatchString(s.name()) {
+			out.Phases = append(out.Phases, s)
+		}
+	}
+	return out
 }

@@ -85,6 +85,14 @@ func startRun(ctx context.Context, upstreamURL, endpoint string) (*benchRun, err
 	return r, nil
 }
 
+// settle waits until the recorder observed n calls, or for at most max.
+func (r *benchRun) settle(n int, max time.Duration) {
+	deadline := time.Now().Add(max)
+	for r.recorder.Summary().Calls < n && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+}
+
 // runEnd is what ending a run found.
 type runEnd struct {
 	// Exit is how long closing the gateway and flushing telemetry took,
