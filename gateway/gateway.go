@@ -113,9 +113,19 @@ func (g *Gateway) init() {
 		Transport:      tr,
 		FlushInterval:  -1,
 		ErrorLog:       quiet,
+		BufferPool:     copyBuffers{},
 	}
 	g.srv = &http.Server{Handler: g, ErrorLog: quiet, ReadHeaderTimeout: 30 * time.Second}
 }
+
+// copyBuffers recycles the reverse proxy's 32 KiB copy buffers: without a
+// pool it allocates one per call.
+type copyBuffers struct{}
+
+var copyBufferPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+func (copyBuffers) Get() []byte  { return *copyBufferPool.Get().(*[]byte) }
+func (copyBuffers) Put(b []byte) { copyBufferPool.Put(&b) }
 
 func upstreamPort(u *url.URL) int {
 	if p, err := strconv.Atoi(u.Port()); err == nil {

@@ -1,7 +1,10 @@
 package gateway
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
+	"math/bits"
 	"slices"
 	"sync"
 )
@@ -125,22 +128,54 @@ func init() {
 // captured. Prompts are such values, so a request body is scanned at
 // memory speed instead of byte by byte.
 func (s *keyScanner) skip(p []byte) int {
-	var stops *[256]bool
 	switch {
 	case s.state == scanString:
-		stops = &stringStops
+		return skipString(p)
 	case s.state == scanNested && s.inStr:
-		stops = &nestedStringStops
+		return skipQuoted(p)
 	case s.state == scanNested:
-		stops = &nestedStops
-	default:
-		return 0
+		return skipStops(p, &nestedStops)
 	}
+	return 0
+}
+
+// skipStops returns the number of leading bytes of p that are not stops.
+func skipStops(p []byte, stops *[256]bool) int {
 	n := 0
 	for n < len(p) && !stops[p[n]] {
 		n++
 	}
 	return n
+}
+
+// skipQuoted is skipStops for nestedStringStops: the bytes before the
+// first quote or backslash, found with the vectorised bytes.IndexByte.
+func skipQuoted(p []byte) int {
+	n := bytes.IndexByte(p, '"')
+	if n < 0 {
+		n = len(p)
+	}
+	if b := bytes.IndexByte(p[:n], '\\'); b >= 0 {
+		return b
+	}
+	return n
+}
+
+// skipString is skipStops for stringStops, eight bytes at a time: a word
+// holds a stop when one of its bytes is a quote, a backslash or below 0x20.
+// The lowest flagged byte of each test is exact (a false flag only ever
+// sits above a true one), so the lowest of all is the first stop.
+func skipString(p []byte) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	n := 0
+	for ; n+8 <= len(p); n += 8 {
+		x := binary.LittleEndian.Uint64(p[n:])
+		q, b := x^(ones*'"'), x^(ones*'\\')
+		if m := ((q-ones)&^q | (b-ones)&^b | (x-ones*0x20)&^x) & highs; m != 0 {
+			return n + bits.TrailingZeros64(m)/8
+		}
+	}
+	return n + skipStops(p[n:], &stringStops)
 }
 
 func isJSONSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }

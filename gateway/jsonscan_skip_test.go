@@ -29,6 +29,13 @@ func FuzzKeyScannerSkip(f *testing.F) {
 	f.Add([]byte(`{"model":"m","messages":[{"role":"user","content":"a\"b\\c]}"}],"stream":true}`), 3)
 	f.Add([]byte("{\"a\":\"x\ny\",\"model\":\"m\"}"), 1)
 	f.Add([]byte(`{"generationConfig":{"maxOutputTokens":5,"s":"}]"},"x":[[["\\"]]]}`), 7)
+	// Long strings, so that whole words are skipped: stops at every offset
+	// in a word, UTF-8 and high bytes next to them, control characters.
+	for i := range 9 {
+		pad := strings.Repeat("é\xa0\xff ", i) + strings.Repeat("x", i)
+		f.Add([]byte(`{"system":"`+pad+`\"`+pad+"\x1f"+pad+`","model":"m","messages":[{"content":"`+pad+`\\n`+pad+`"}]}`), 0)
+		f.Add([]byte(`{"input":"`+pad+"\x7f\x80\x9f\x20\x21"+pad+`","stream":true}`), i+1)
+	}
 	f.Fuzz(func(t *testing.T, doc []byte, chunk int) {
 		want := stepAll(doc)
 		got := scanAll(string(doc), max(chunk, -chunk)%17)

@@ -3,6 +3,7 @@ package gateway
 import (
 	"bytes"
 	"io"
+	"slices"
 	"sync"
 )
 
@@ -12,26 +13,28 @@ import (
 // same length, so Content-Length stays right. Only the longest tail of the
 // bytes read that could start an occurrence is held back until the next
 // read decides it, so events (which end in blank lines) are never delayed.
-// Its buffers are reused: a long stream costs no allocation per read.
+//
+// Upstream bytes are read straight into one buffer behind the held-back
+// tail. It starts small (a stream's events are small) and doubles, up to
+// maskMaxRead, while reads fill it; finished bodies return it to a pool, so
+// a long stream costs no allocation per read.
 type maskingBody struct {
 	io.ReadCloser
-	key  []byte
-	buf  []byte // read buffer
-	data []byte // data[off:ready] is masked and ready; data[ready:] is held back
+	key []byte
+	// data[off:end] is masked and ready; data[end:] is held back.
+	data []byte
 	off  int
 	end  int
 	err  error
 }
 
-const maskReadSize = 32 << 10
+const (
+	maskMinRead = 4 << 10
+	maskMaxRead = 32 << 10
+)
 
-// maskBuffers recycles the read buffers of finished bodies: one per call
-// would otherwise cost 32 KiB of garbage per model call.
-var maskBuffers = sync.Pool{New: func() any {
-	return &maskBufs{buf: make([]byte, maskReadSize), data: make([]byte, 0, maskReadSize+256)}
-}}
-
-type maskBufs struct{ buf, data []byte }
+// maskBuffers recycles the buffers of finished bodies.
+var maskBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 func newMaskingBody(body io.ReadCloser, key string) *maskingBody {
 	return &maskingBody{ReadCloser: body, key: []byte(key)}
@@ -52,15 +55,24 @@ func (m *maskingBody) Read(p []byte) (int, error) {
 // fill reads the next piece from upstream behind the held-back tail, masks
 // every whole key and marks what can go to the agent.
 func (m *maskingBody) fill() {
-	m.data = append(m.data[:0], m.data[m.end:]...)
-	m.off, m.end = 0, 0
-	if m.buf == nil {
-		b := maskBuffers.Get().(*maskBufs)
-		m.buf, m.data = b.buf, b.data[:0]
+	if m.data == nil {
+		m.data = (*maskBuffers.Get().(*[]byte))[:0]
 	}
-	n, err := m.ReadCloser.Read(m.buf)
-	m.data = append(m.data, m.buf[:n]...)
+	held := copy(m.data[:cap(m.data)], m.data[m.end:])
+	m.data = m.data[:held]
+	m.off, m.end = 0, 0
+	room := maskMinRead
+	if c := cap(m.data) - held; c > room {
+		room = c
+	}
+	m.data = slices.Grow(m.data, room)
+	n, err := m.ReadCloser.Read(m.data[held:cap(m.data)])
+	m.data = m.data[:held+n]
 	m.err = err
+	if free := cap(m.data) - held; n == free && free < maskMaxRead {
+		// The read filled the buffer: the next may bring more.
+		m.data = slices.Grow(m.data, free)
+	}
 	for i := bytes.Index(m.data, m.key); i >= 0; i = bytes.Index(m.data, m.key) {
 		for j := i; j < i+len(m.key); j++ {
 			m.data[j] = '*'
@@ -84,12 +96,13 @@ func partialSuffix(b, key []byte) int {
 	return 0
 }
 
-// Close closes the upstream body and recycles the read buffer.
+// Close closes the upstream body and recycles the buffer.
 func (m *maskingBody) Close() error {
 	err := m.ReadCloser.Close()
-	if m.buf != nil {
-		maskBuffers.Put(&maskBufs{buf: m.buf, data: m.data[:0]})
-		m.buf, m.data, m.off, m.end = nil, nil, 0, 0
+	if m.data != nil {
+		b := m.data[:0]
+		maskBuffers.Put(&b)
+		m.data, m.off, m.end = nil, 0, 0
 	}
 	return err
 }

@@ -74,3 +74,42 @@ func BenchmarkMaskingBodyStream(b *testing.B) {
 		m.Close()
 	}
 }
+
+// TestMaskingBodyLargeBodiesAndReuse masks keys planted at and across the
+// boundaries of every buffer size the body grows through, and checks that a
+// recycled buffer carries nothing from one body into the next.
+func TestMaskingBodyLargeBodiesAndReuse(t *testing.T) {
+	const key = "sk-canary-mask-large-0123456789"
+	var b strings.Builder
+	for b.Len() < 300<<10 {
+		b.WriteString(strings.Repeat("x", 4<<10-len(key)/2))
+		b.WriteString(key)
+	}
+	body := b.String() + "tail"
+	want := strings.ReplaceAll(body, key, strings.Repeat("*", len(key)))
+	for round := range 3 {
+		for _, r := range []io.Reader{
+			strings.NewReader(body),
+			iotest.HalfReader(strings.NewReader(body)),
+			io.LimitReader(strings.NewReader(body), int64(len(body))),
+		} {
+			m := newMaskingBody(io.NopCloser(r), key)
+			got, err := io.ReadAll(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != want {
+				t.Fatalf("round %d: %d bytes differ from the masked body (%d bytes); key left: %v", round, len(got), len(want), strings.Contains(string(got), key))
+			}
+		}
+		short := newMaskingBody(io.NopCloser(strings.NewReader("ok")), key)
+		got, _ := io.ReadAll(short)
+		short.Close()
+		if string(got) != "ok" {
+			t.Fatalf("a body read after a recycled buffer gave %q", got)
+		}
+	}
+}

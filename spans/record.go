@@ -44,11 +44,15 @@ func NewRecorder(tracer trace.Tracer, parent context.Context, runID string, note
 func (r *Recorder) Observe(c *gateway.Call) {
 	o := Classify(c)
 	o.Note = r.note(o.Note)
-	attrs := CallAttributes(c, r.runID, o)
+	buf := attrBuffers.Get().(*[]attribute.KeyValue)
+	attrs := appendCallAttributes((*buf)[:0], c, r.runID, o)
 	// The attributes are set after Start, which the always-on sampler
 	// does not consult: the span is the same, with fewer allocations.
 	_, span := r.tracer.Start(r.parent, r.spanName(c), clientKind, trace.WithTimestamp(c.Start))
-	span.SetAttributes(attrs...)
+	span.SetAttributes(attrs...) // copies them: the buffer can be reused
+	clear(attrs)
+	*buf = attrs[:0]
+	attrBuffers.Put(buf)
 	if o.Result == ResultFail {
 		span.SetStatus(codes.Error, o.Failure)
 	}
@@ -65,6 +69,9 @@ func (r *Recorder) Observe(c *gateway.Call) {
 }
 
 var clientKind = trace.WithSpanKind(trace.SpanKindClient)
+
+// attrBuffers recycles the attribute lists Observe builds.
+var attrBuffers = sync.Pool{New: func() any { b := make([]attribute.KeyValue, 0, 40); return &b }}
 
 // spanNameMemo is the span name of the last call a Recorder named.
 type spanNameMemo struct {
@@ -153,7 +160,11 @@ func ProviderName(f gateway.Family) string {
 
 // CallAttributes returns the span attributes of a call.
 func CallAttributes(c *gateway.Call, runID string, o Outcome) []attribute.KeyValue {
-	a := make([]attribute.KeyValue, 0, 40)
+	return appendCallAttributes(make([]attribute.KeyValue, 0, 40), c, runID, o)
+}
+
+// appendCallAttributes appends the span attributes of a call to a.
+func appendCallAttributes(a []attribute.KeyValue, c *gateway.Call, runID string, o Outcome) []attribute.KeyValue {
 	a = append(a,
 		RunID.String(runID),
 		RequestFamily.String(string(c.Family)),

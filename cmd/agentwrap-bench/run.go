@@ -107,19 +107,17 @@ type runEnd struct {
 }
 
 // finish ends the run as wrap.Run does: the gateway closes and waits for
-// its observers, the run span ends, and telemetry is flushed within
-// flushTimeout each. It then counts the run file's spans.
+// its observers, the run span ends, and telemetry is flushed, all within
+// one flushTimeout. It then counts the run file's spans.
 func (r *benchRun) finish(flushTimeout time.Duration) runEnd {
 	defer r.remove()
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), flushTimeout)
+	defer cancel()
 	_ = r.gw.Close(ctx)
-	cancel()
 	r.upstream.CloseIdleConnections()
 	r.runSpan.End()
-	ctx, cancel = context.WithTimeout(context.Background(), flushTimeout)
 	_ = r.provider.Shutdown(ctx) // an unreachable collector fails here, by design
-	cancel()
 	end := runEnd{Exit: time.Since(start), Calls: r.recorder.Summary().Calls}
 	traces, bad, err := runfile.ReadFile(filepath.Join(r.dir, benchRunID+runfile.Ext))
 	switch {
