@@ -20,6 +20,10 @@ type mode struct {
 	Deltas    int
 	Interval  time.Duration
 	DeltaSize int
+	// Pace, when set, starts each worker's calls this far apart (open
+	// loop) instead of back to back, as an agent's calls are: what the
+	// gateway does after a call then happens between calls.
+	Pace time.Duration
 }
 
 func (m mode) stream() bool { return m.Deltas > 0 }

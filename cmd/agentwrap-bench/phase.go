@@ -82,7 +82,12 @@ func (e *env) runPhase(ctx context.Context, round int, name string, spec phaseSp
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			slot := time.Now()
 			for i := int(next.Add(1)) - 1; i < spec.Calls; i = int(next.Add(1)) - 1 {
+				if p := spec.Mode.Pace; p > 0 {
+					slot = slot.Add(p)
+					time.Sleep(time.Until(slot))
+				}
 				results[i] = doCall(client, tg.url, spec.Mode, body)
 			}
 		}()

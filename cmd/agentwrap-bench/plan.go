@@ -21,6 +21,8 @@ func fullPlan(rounds int) plan {
 		{Name: "json-10KB", BodyKB: 10},
 		{Name: "json-100KB", BodyKB: 100},
 		{Name: "sse-64x20ms", BodyKB: 1, Deltas: 64, Interval: 20 * time.Millisecond},
+		{Name: "json-1KB-paced", BodyKB: 1, Pace: time.Millisecond},
+		{Name: "json-100KB-paced", BodyKB: 100, Pace: time.Millisecond},
 	}
 	calls := map[bool]map[int]int{
 		false: {1: 2000, 32: 3200, 256: 5120},

@@ -1,0 +1,79 @@
+package gateway_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/agentwrap/agentwrap/gateway"
+)
+
+// TestObservationIsOffTheCallPath blocks the observer and shows that calls
+// still complete, that their records then arrive in the order the calls
+// ended, and that Close observes what is pending instead of dropping it.
+func TestObservationIsOffTheCallPath(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"id":"x","object":"chat.completion","model":"gpt-obs","choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}`)
+	}))
+	defer up.Close()
+	u, _ := url.Parse(up.URL)
+	release := make(chan struct{})
+	models := make(chan string, 16)
+	gw, err := gateway.New(gateway.Config{Upstream: u, Observe: func(c *gateway.Call) {
+		<-release
+		models <- c.RequestModel
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl := client(t)
+	cl.Timeout = 10 * time.Second
+	call := func(model string) {
+		req, _ := http.NewRequest(http.MethodPost, gw.URL()+"/v1/chat/completions",
+			strings.NewReader(`{"model":"`+model+`","messages":[]}`))
+		resp, err := cl.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(b), "chat.completion") {
+			t.Fatalf("reply %q", b)
+		}
+	}
+	// The observer is blocked: each call must still complete.
+	for _, m := range []string{"m1", "m2", "m3"} {
+		call(m)
+	}
+	close(release)
+	for _, want := range []string{"m1", "m2", "m3"} {
+		select {
+		case got := <-models:
+			if got != want {
+				t.Fatalf("observed %q, want %q (calls are observed in the order they ended)", got, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s was never observed", want)
+		}
+	}
+	// A call that ended just before Close is observed by Close itself.
+	call("m4")
+	if err := gw.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case got := <-models:
+		if got != "m4" {
+			t.Fatalf("observed %q, want m4", got)
+		}
+	default:
+		t.Fatal("Close returned before the pending call was observed")
+	}
+}
