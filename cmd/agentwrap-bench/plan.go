@@ -14,7 +14,8 @@ type plan struct {
 
 // fullPlan is the matrix: JSON replies to 1, 10 and 100 KB
 // requests and an SSE reply of 64 deltas 20 ms apart, each at concurrency
-// 1, 32 and 256.
+// 1, 32 and 256; plus, at concurrency 1, JSON calls paced 1 ms apart, as an
+// agent's calls come (seconds apart, in fact) rather than back to back.
 func fullPlan(rounds int) plan {
 	modes := []mode{
 		{Name: "json-1KB", BodyKB: 1},
@@ -38,6 +39,7 @@ func quickPlan(rounds int) plan {
 		{Name: "json-1KB", BodyKB: 1},
 		{Name: "json-100KB", BodyKB: 100},
 		{Name: "sse-8x20ms", BodyKB: 1, Deltas: 8, Interval: 20 * time.Millisecond},
+		{Name: "json-1KB-paced", BodyKB: 1, Pace: time.Millisecond},
 	}
 	calls := map[bool]map[int]int{
 		false: {1: 20, 8: 40},
@@ -50,6 +52,10 @@ func buildPlan(rounds int, modes []mode, concs []int, calls map[bool]map[int]int
 	p := plan{Rounds: rounds}
 	for _, m := range modes {
 		for _, c := range concs {
+			if m.Pace > 0 && c > 1 {
+				// Paced workers at 32 and 256 would be a closed loop again.
+				continue
+			}
 			p.Phases = append(p.Phases, phaseSpec{Mode: m, Conc: c, Calls: calls[m.stream()][c]})
 		}
 	}
