@@ -116,7 +116,7 @@ func NewProvider(ctx context.Context, o ProviderOptions) (*Provider, error) {
 		if err != nil {
 			return nil, fmt.Errorf("cannot create OTLP exporter: %w", err)
 		}
-		opts = append(opts, sdktrace.WithBatcher(guard(exp)))
+		opts = append(opts, sdktrace.WithSpanProcessor(newBatcher(guard(exp), batcherOptionsFrom(getenv))))
 	}
 	return &Provider{TracerProvider: sdktrace.NewTracerProvider(opts...), Endpoint: cfg.TracesURL}, nil
 }
