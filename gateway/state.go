@@ -44,9 +44,9 @@ func (s *callState) update(f func(c *Call)) {
 	s.mu.Unlock()
 }
 
-// finish ends the call once: its record is completed and handed to the
-// observer on the observer's own goroutine, so that neither delays the bytes
-// still on their way to the agent.
+// finish ends the call once: its record is queued to be completed and
+// handed to the observer off the call's goroutine (see Gateway.observe), so
+// that neither delays the bytes still on their way to the agent.
 func (s *callState) finish(p responseParser, complete bool) {
 	s.finishAs(p, complete, false)
 }
@@ -63,8 +63,8 @@ func (s *callState) finishAs(p responseParser, complete, agentGone bool) {
 	s.once.Do(func() {
 		end := time.Now()
 		gone := !complete && (agentGone || s.ctx.Err() != nil)
-		// Parsing, the request scan and the contract check run on the
-		// observer's goroutine, after the last byte went to the agent.
+		// Parsing, the request scan and the contract check run with the
+		// observer, after the last byte went to the agent.
 		s.g.observe(func() *Call { return s.record(p, end, complete, gone) })
 	})
 }
