@@ -132,17 +132,9 @@ func walkObject(b []byte, i, depth int, fn func(key, val []byte) bool) (int, boo
 		if fn != nil && !fn(b[i+1:ke-1], b[vs:ve]) {
 			return ve, false
 		}
-		i = skipSpace(b, ve)
-		if i >= len(b) {
-			return -1, true
-		}
-		switch b[i] {
-		case ',':
-			i = skipSpace(b, i+1)
-		case '}':
-			return i + 1, true
-		default:
-			return -1, true
+		var closed bool
+		if i, closed = nextItem(b, ve, '}'); closed {
+			return i, true
 		}
 	}
 }
@@ -161,19 +153,28 @@ func walkArray(b []byte, i, depth int, fn func(val []byte) bool) (int, bool) {
 		if fn != nil && !fn(b[i:ve]) {
 			return ve, false
 		}
-		i = skipSpace(b, ve)
-		if i >= len(b) {
-			return -1, true
-		}
-		switch b[i] {
-		case ',':
-			i = skipSpace(b, i+1)
-		case ']':
-			return i + 1, true
-		default:
-			return -1, true
+		var closed bool
+		if i, closed = nextItem(b, ve, ']'); closed {
+			return i, true
 		}
 	}
+}
+
+// nextItem reads what follows a member or element ending at b[end]: a comma
+// gives the start of the next one; the container's closing byte gives the
+// index just past it, with closed set; anything else is malformed: -1, with
+// closed set.
+func nextItem(b []byte, end int, closing byte) (next int, closed bool) {
+	i := skipSpace(b, end)
+	switch {
+	case i >= len(b):
+		return -1, true
+	case b[i] == ',':
+		return skipSpace(b, i+1), false
+	case b[i] == closing:
+		return i + 1, true
+	}
+	return -1, true
 }
 
 // eachField calls fn for each member of the JSON object v (a raw value, or
