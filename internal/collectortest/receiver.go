@@ -2,10 +2,8 @@ package collectortest
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +16,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 	"google.golang.org/grpc"
 	_ "google.golang.org/grpc/encoding/gzip" // the collector's gRPC exporters compress with gzip
+
+	"github.com/agentwrap/agentwrap/internal/otlptest"
 )
 
 // waitTimeout bounds how long Wait waits for spans to arrive.
@@ -78,7 +78,7 @@ func NewGRPCReceiver(tb testing.TB) *Receiver {
 }
 
 func (r *Receiver) serveHTTP(w http.ResponseWriter, req *http.Request) {
-	body, err := readBody(req)
+	body, err := otlptest.ReadBody(req)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
@@ -108,27 +108,6 @@ func (r *Receiver) serveHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	w.Header().Set("Content-Type", req.Header.Get("Content-Type"))
 	_, _ = w.Write(out)
-}
-
-func readBody(req *http.Request) ([]byte, error) {
-	var body io.Reader = req.Body
-	switch enc := req.Header.Get("Content-Encoding"); enc {
-	case "", "identity":
-	case "gzip":
-		zr, err := gzip.NewReader(req.Body)
-		if err != nil {
-			return nil, fmt.Errorf("cannot read gzip body: %w", err)
-		}
-		defer zr.Close()
-		body = zr
-	default:
-		return nil, fmt.Errorf("unsupported Content-Encoding %q", enc)
-	}
-	b, err := io.ReadAll(body)
-	if err != nil {
-		return nil, fmt.Errorf("cannot read body: %w", err)
-	}
-	return b, nil
 }
 
 type grpcTraces struct {

@@ -149,7 +149,7 @@ func (r *Receiver) serveTraces(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, "unsupported Content-Type", http.StatusUnsupportedMediaType)
 		return
 	}
-	body, err := readBody(req)
+	body, err := ReadBody(req)
 	r.recordRaw(body)
 	if err != nil {
 		writeStatus(w, ct, http.StatusBadRequest, err.Error())
@@ -222,9 +222,9 @@ func (r *Receiver) recordSpans(spans []Span) {
 	r.arrived = make(chan struct{})
 }
 
-// readBody reads the request body, decompressing gzip. When decompression
-// fails, it returns the bytes as sent with the error.
-func readBody(req *http.Request) ([]byte, error) {
+// ReadBody reads an OTLP/HTTP request's body, decompressing gzip. When
+// decompression fails, it returns the bytes as sent with the error.
+func ReadBody(req *http.Request) ([]byte, error) {
 	raw, err := io.ReadAll(req.Body)
 	if err != nil {
 		return raw, fmt.Errorf("cannot read body: %w", err)
