@@ -30,8 +30,7 @@ type Config struct {
 	// Addr is the listen address; empty means 127.0.0.1:0. It must be a
 	// loopback address.
 	Addr string
-	// Transport sends requests upstream. Nil means a clone of
-	// http.DefaultTransport that leaves compression to the agent.
+	// Transport sends requests upstream. Nil means NewTransport().
 	Transport http.RoundTripper
 	// Observe receives every call within about 10 ms of its end, never on
 	// the goroutine serving a call; calls that end together are observed
@@ -113,10 +112,7 @@ func (g *Gateway) init() {
 	}
 	tr := g.cfg.Transport
 	if tr == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.DisableCompression = true
-		t.MaxIdleConnsPerHost = 64
-		tr = t
+		tr = NewTransport()
 	}
 	quiet := log.New(io.Discard, "", 0)
 	g.proxy = &httputil.ReverseProxy{
@@ -126,13 +122,29 @@ func (g *Gateway) init() {
 		Transport:      tr,
 		FlushInterval:  -1,
 		ErrorLog:       quiet,
-		BufferPool:     copyBuffers{},
+		BufferPool:     CopyBuffers(),
 	}
 	g.srv = &http.Server{Handler: g, ErrorLog: quiet, ReadHeaderTimeout: 30 * time.Second}
 }
 
-// copyBuffers recycles the reverse proxy's 32 KiB copy buffers: without a
-// pool it allocates one per call.
+// NewTransport returns the transport a gateway uses when Config.Transport
+// is nil: a clone of http.DefaultTransport that leaves compression to the
+// agent and keeps up to 64 idle connections to the upstream. Benchmarks
+// give their bare proxies the same one, so that what they compare is the
+// gateway's own work.
+func NewTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DisableCompression = true
+	t.MaxIdleConnsPerHost = 64
+	return t
+}
+
+// CopyBuffers returns the pool of 32 KiB copy buffers the gateway's reverse
+// proxy uses (without a pool, httputil.ReverseProxy allocates one per
+// call); benchmarks give their bare proxies the same pool.
+func CopyBuffers() httputil.BufferPool { return copyBuffers{} }
+
+// copyBuffers recycles the reverse proxy's copy buffers.
 type copyBuffers struct{}
 
 var copyBufferPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}

@@ -3,6 +3,7 @@ package gateway_test
 import (
 	"context"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -29,7 +30,7 @@ func BenchmarkProxyJSONCall(b *testing.B) {
 	u, _ := url.Parse(up.URL)
 	body := `{"model":"gpt-5-mini","messages":[{"role":"user","content":"Return the word pong."}]}`
 	run := func(b *testing.B, base, token string) {
-		tr := &http.Transport{MaxIdleConnsPerHost: 4}
+		tr := gateway.NewTransport()
 		defer tr.CloseIdleConnections()
 		b.ReportAllocs()
 		for b.Loop() {
@@ -45,8 +46,18 @@ func BenchmarkProxyJSONCall(b *testing.B) {
 		}
 	}
 	b.Run("bare", func(b *testing.B) {
-		rp := &httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) { pr.SetURL(u) }}
-		srv := httptest.NewServer(rp)
+		// The gateway's transport, buffer pool, flushing, error log and
+		// full duplex: only the gateway's own work differs.
+		upTr := gateway.NewTransport()
+		defer upTr.CloseIdleConnections()
+		rp := &httputil.ReverseProxy{
+			Rewrite: func(pr *httputil.ProxyRequest) { pr.SetURL(u) }, Transport: upTr,
+			FlushInterval: -1, BufferPool: gateway.CopyBuffers(), ErrorLog: log.New(io.Discard, "", 0),
+		}
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_ = http.NewResponseController(w).EnableFullDuplex()
+			rp.ServeHTTP(w, r)
+		}))
 		defer srv.Close()
 		run(b, srv.URL, "x")
 	})

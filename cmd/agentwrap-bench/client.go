@@ -54,8 +54,9 @@ type callResult struct {
 var deltaEnd = []byte(`"finish_reason":null}]}` + "\n\n")
 
 // doCall sends one chat completions call to base and reads the reply as
-// an agent would, timing its arrival.
-func doCall(client *http.Client, base string, m mode, body []byte) callResult {
+// an agent would, timing its arrival from scheduled (the time an open-loop
+// call was due), or from the send when scheduled is zero.
+func doCall(client *http.Client, base string, m mode, body []byte, scheduled time.Time) callResult {
 	req, err := http.NewRequest(http.MethodPost, base+"/v1/chat/completions", bytes.NewReader(body))
 	if err != nil {
 		return callResult{err: err}
@@ -68,6 +69,9 @@ func doCall(client *http.Client, base string, m mode, body []byte) callResult {
 		req.Header.Set(hdrDeltaSize, strconv.Itoa(m.DeltaSize))
 	}
 	start := time.Now()
+	if !scheduled.IsZero() && scheduled.Before(start) {
+		start = scheduled
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return callResult{err: err}

@@ -177,8 +177,9 @@ func rotate(names []string, k int) []string {
 	return append(append([]string(nil), names[k:]...), names[:k]...)
 }
 
-// failures reports calls that failed and spans that were lost: the
-// structural results a run must have whatever the timings.
+// failures reports calls that failed, spans that were lost and memory
+// checks over their limit: the results a run must have whatever the
+// timings.
 func failures(rep report) error {
 	var errs []error
 	for _, ph := range rep.Phases {
@@ -190,8 +191,11 @@ func failures(rep report) error {
 		}
 	}
 	for _, m := range rep.Memory {
-		if m.Error != "" {
+		switch {
+		case m.Error != "":
 			errs = append(errs, fmt.Errorf("memory check %s: %s", m.Name, m.Error))
+		case !m.Pass:
+			errs = append(errs, fmt.Errorf("memory check %s: peak RSS %.1f MB over its limit of %d MB", m.Name, float64(m.PeakKB)/1024, m.LimitMB))
 		}
 	}
 	return errors.Join(errs...)

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
@@ -57,8 +58,8 @@ func TestQuickRun(t *testing.T) {
 		t.Errorf("%d memory checks, want %d", len(rep.Memory), len(memChecks))
 	}
 	for _, m := range rep.Memory {
-		if m.Error != "" || m.PeakKB <= 0 {
-			t.Errorf("memory check %s: peak %d KiB, error %q", m.Name, m.PeakKB, m.Error)
+		if m.Error != "" || m.PeakKB <= 0 || !m.Pass {
+			t.Errorf("memory check %s: peak %d KiB (limit %d MB), pass %v, error %q", m.Name, m.PeakKB, m.LimitMB, m.Pass, m.Error)
 		}
 	}
 	for _, want := range []string{"| json-1KB | 1 |", "| sse-8x20ms | 8 |", "| streams-256 |"} {
@@ -146,5 +147,72 @@ func TestCountSpans(t *testing.T) {
 	}
 	if _, err := countSpans(b[:len(b)-3]); err == nil {
 		t.Error("a truncated request was counted without an error")
+	}
+}
+
+// TestMemoryChecksFailForABufferingGateway proves the memory checks can
+// fail, with the quick run's sizes: a proxy in front of the gateway that
+// holds whole request and reply bodies in memory puts the 64 MiB request
+// and the 96 MiB streamed reply over their 64 MB limit, and failures
+// reports it. The same checks through the gateway alone pass.
+func TestMemoryChecksFailForABufferingGateway(t *testing.T) {
+	if testing.Short() {
+		t.Skip("moves 160 MiB through the gateway twice")
+	}
+	for _, name := range []string{"request-64MB", "reply-256MB-streamed"} {
+		buffered := runMemChild(name, true, true)
+		if buffered.Error != "" {
+			t.Fatalf("%s through a buffering proxy: %s", name, buffered.Error)
+		}
+		if buffered.Pass {
+			t.Errorf("%s through a buffering proxy passed with peak RSS %d KiB (limit %d MB): the check cannot fail", name, buffered.PeakKB, buffered.LimitMB)
+		}
+		if err := failures(report{Memory: []memResult{buffered}}); err == nil || !strings.Contains(err.Error(), "over its limit") {
+			t.Errorf("failures(%s over its limit) = %v, want an over-limit error", name, err)
+		}
+		plain := runMemChild(name, true, false)
+		if plain.Error != "" || !plain.Pass {
+			t.Errorf("%s through the gateway: peak RSS %d KiB, limit %d MB, error %q: want a pass", name, plain.PeakKB, plain.LimitMB, plain.Error)
+		}
+	}
+}
+
+func TestEnoughSamples(t *testing.T) {
+	for _, c := range []struct {
+		n    int
+		p    float64
+		want bool
+	}{{1, 50, false}, {2, 50, true}, {99, 99, false}, {100, 99, true}, {4, 99, false}} {
+		if got := enough(c.n, c.p); got != c.want {
+			t.Errorf("enough(%d, p%v) = %v, want %v", c.n, c.p, got, c.want)
+		}
+	}
+	var out bytes.Buffer
+	row := summaryRow{Mode: "sse-64x20ms", Conc: 1, Targets: map[string]targetSummary{
+		targetDirect: {LatencyP50: 1000, LatencyP99: 2000, Samples: 4, GapSamples: 252},
+		targetProxy:  {LatencyP50: 1100, LatencyP99: 2100, Samples: 4, GapSamples: 252},
+	}}
+	writeTables(&out, report{Summary: []summaryRow{row}})
+	if !strings.Contains(out.String(), "| sse-64x20ms | 1 | 1000 | "+notEnough+" |") {
+		t.Errorf("a p99 of 4 samples was printed:\n%s", out.String())
+	}
+}
+
+// TestPacedLatencyCountsFromTheSchedule: a call that was due 40 ms before
+// it could be sent is charged for those 40 ms.
+func TestPacedLatencyCountsFromTheSchedule(t *testing.T) {
+	up, err := serve(upstream())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer up.close()
+	body := requestBody(1, false)
+	late := doCall(newClient(), up.url, mode{Name: "json"}, body, time.Now().Add(-40*time.Millisecond))
+	onTime := doCall(newClient(), up.url, mode{Name: "json"}, body, time.Time{})
+	if late.err != nil || onTime.err != nil {
+		t.Fatal(late.err, onTime.err)
+	}
+	if late.latency < 40*time.Millisecond || onTime.latency >= 40*time.Millisecond {
+		t.Errorf("latency of a call due 40 ms earlier %s, of one sent when due %s", late.latency, onTime.latency)
 	}
 }

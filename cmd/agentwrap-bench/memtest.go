@@ -19,6 +19,10 @@ import (
 const (
 	memEnv      = "AGENTWRAP_BENCH_MEMCHECK"
 	memQuickEnv = "AGENTWRAP_BENCH_MEMCHECK_QUICK"
+	// memBufferEnv puts a proxy that holds whole bodies in memory in
+	// front of the gateway: the tests use it to prove that the checks
+	// fail for a gateway that buffers.
+	memBufferEnv = "AGENTWRAP_BENCH_MEMCHECK_BUFFERING"
 )
 
 // memResult is one memory check, measured by a child process on itself:
@@ -52,18 +56,20 @@ func runMemoryChecks(quick bool, stderr io.Writer) []memResult {
 	var out []memResult
 	for _, c := range memChecks {
 		fmt.Fprintf(stderr, "memory check %s\n", c.name)
-		out = append(out, runMemChild(c.name, quick))
+		out = append(out, runMemChild(c.name, quick, false))
 	}
 	return out
 }
 
-func runMemChild(name string, quick bool) memResult {
+// runMemChild runs one check in a child process; buffering puts a proxy
+// that holds whole bodies in memory in front of the gateway.
+func runMemChild(name string, quick, buffering bool) memResult {
 	exe, err := os.Executable()
 	if err != nil {
 		return memResult{Name: name, Error: err.Error()}
 	}
 	cmd := exec.Command(exe)
-	cmd.Env = append(os.Environ(), memEnv+"="+name, memQuickEnv+"="+fmt.Sprint(quick))
+	cmd.Env = append(os.Environ(), memEnv+"="+name, memQuickEnv+"="+fmt.Sprint(quick), memBufferEnv+"="+fmt.Sprint(buffering))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	b, err := cmd.Output()
@@ -109,10 +115,19 @@ func memCheckHere(r *memResult, quick bool) error {
 	if err != nil {
 		return err
 	}
+	base := br.gw.URL()
+	if os.Getenv(memBufferEnv) == "true" {
+		bp, err := serve(bufferingProxy(base))
+		if err != nil {
+			return err
+		}
+		defer bp.close()
+		base = bp.url
+	}
 	runtime.GC()
 	r.BaseKB = currentRSS()
 	resetPeakRSS()
-	calls, detail, err := check.run(br.gw.URL(), quick)
+	calls, detail, err := check.run(base, quick)
 	r.PeakKB = peakRSS()
 	r.Detail = detail
 	end := br.finish(5 * time.Second)
@@ -126,13 +141,11 @@ func memCheckHere(r *memResult, quick bool) error {
 	return nil
 }
 
-// bigRequest sends a 64 MiB request body (8 MiB quick) that is generated
-// as it is sent, never held in memory.
-func bigRequest(base string, quick bool) (int, string, error) {
+// bigRequest sends a 64 MiB request body, in the quick run too, generated
+// as it is sent and never held in memory: a gateway that held it would be
+// over the 64 MB limit.
+func bigRequest(base string, _ bool) (int, string, error) {
 	size := int64(64 << 20)
-	if quick {
-		size = 8 << 20
-	}
 	head := `{"model":"gpt-bench","max_tokens":64,"messages":[{"role":"user","content":"`
 	tail := `"}]}`
 	pad := size - int64(len(head)+len(tail))
@@ -166,14 +179,16 @@ func (repeatA) Read(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// bigReply streams a 256 MiB SSE reply (32 MiB quick) of 4 KiB deltas.
+// bigReply streams a 256 MiB SSE reply (96 MiB quick: still more than its
+// 64 MB limit, so a gateway that held it fails the quick run too) of 4 KiB
+// deltas.
 func bigReply(base string, quick bool) (int, string, error) {
 	size := 256 << 20
 	if quick {
-		size = 32 << 20
+		size = 96 << 20
 	}
 	m := mode{Name: "huge", BodyKB: 1, Deltas: size / 4096, DeltaSize: 4096}
-	r := doCall(newClient(), base, m, requestBody(1, true))
+	r := doCall(newClient(), base, m, requestBody(1, true), time.Time{})
 	if r.err != nil {
 		return 1, "", r.err
 	}
@@ -195,7 +210,7 @@ func manyStreams(base string, quick bool) (int, string, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = doCall(client, base, m, body).err
+			errs[i] = doCall(client, base, m, body, time.Time{}).err
 		}()
 	}
 	wg.Wait()
@@ -205,4 +220,41 @@ func manyStreams(base string, quick bool) (int, string, error) {
 		}
 	}
 	return n, fmt.Sprintf("%d concurrent streams of %d deltas", n, m.Deltas), nil
+}
+
+// bufferingProxy forwards to base as a gateway that buffers would: it reads
+// the whole request body into memory before sending it on, and the whole
+// reply before answering. Only the tests use it, to prove that the memory
+// checks fail for such a gateway.
+func bufferingProxy(base string) http.Handler {
+	client := newClient()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		req, err := http.NewRequestWithContext(r.Context(), r.Method, base+r.URL.RequestURI(), bytes.NewReader(body))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		req.Header = r.Header.Clone()
+		resp, err := client.Do(req)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		reply, err := io.ReadAll(resp.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		for k, v := range resp.Header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(resp.StatusCode)
+		_, _ = w.Write(reply)
+	})
 }

@@ -38,8 +38,15 @@ type phaseResult struct {
 	// Throughput is calls per second of wall time.
 	Throughput float64 `json:"throughput_calls_per_s"`
 	// CPUPerCall is user+system CPU of the whole process (client,
-	// upstream and proxy) per call.
+	// upstream and proxy) per call. For C and C' it includes the work the
+	// calls left for after they ended: the observations still pending and
+	// the last OTLP batch, done when the run ends.
 	CPUPerCall float64 `json:"cpu_per_call_us"`
+	// Samples is the number of calls (or, for gaps, events) each
+	// percentile was computed from; a percentile that needs more samples
+	// than there were is not printed (see enough).
+	Samples    int `json:"samples"`
+	GapSamples int `json:"gap_samples,omitempty"`
 	// PeakRSS is the whole process's peak resident set during the phase
 	// (client, upstream, proxies and what earlier phases left); the memory
 	// checks measure the gateway alone.
@@ -84,22 +91,32 @@ func (e *env) runPhase(ctx context.Context, round int, name string, spec phaseSp
 			defer wg.Done()
 			slot := time.Now()
 			for i := int(next.Add(1)) - 1; i < spec.Calls; i = int(next.Add(1)) - 1 {
+				var scheduled time.Time
 				if p := spec.Mode.Pace; p > 0 {
+					// Open loop: latency counts from the time the call
+					// was due, so that a call delayed by the one before
+					// it is charged for the wait (no coordinated
+					// omission).
 					slot = slot.Add(p)
+					scheduled = slot
 					time.Sleep(time.Until(slot))
 				}
-				results[i] = doCall(client, tg.url, spec.Mode, body)
+				results[i] = doCall(client, tg.url, spec.Mode, body, scheduled)
 			}
 		}()
 	}
 	wg.Wait()
 	wall := time.Since(start)
+	res.Throughput = float64(spec.Calls) / wall.Seconds()
+	var end runEnd
+	if tg.run != nil {
+		end = tg.run.end(e.opts.flushTimeout)
+	}
 	res.CPUPerCall = float64((cpuTime() - cpu0).Microseconds()) / float64(spec.Calls)
 	res.PeakRSS = peakRSS()
-	res.Throughput = float64(spec.Calls) / wall.Seconds()
 	summarize(&res, results)
 	if tg.run != nil {
-		end := tg.run.finish(e.opts.flushTimeout)
+		tg.run.count(&end)
 		res.Observed, res.FileSpans = end.Calls, end.FileSpans
 		res.ExitDelay = float64(end.Exit.Microseconds()) / 1000
 		if name == targetGateway {
@@ -121,7 +138,7 @@ func warm(client *http.Client, url string, conc int) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_ = doCall(client, url, mode{Name: "warm"}, body)
+			_ = doCall(client, url, mode{Name: "warm"}, body, time.Time{})
 		}()
 	}
 	wg.Wait()
@@ -143,6 +160,7 @@ func summarize(res *phaseResult, results []callResult) {
 		gaps = append(gaps, r.gaps...)
 		res.Coalesced += r.coalesced
 	}
+	res.Samples, res.GapSamples = len(lat), len(gaps)
 	res.LatencyP50, res.LatencyP99 = micros(percentile(lat, 50)), micros(percentile(lat, 99))
 	res.FirstP50, res.FirstP99 = micros(percentile(first, 50)), micros(percentile(first, 99))
 	res.GapP50, res.GapP99 = micros(percentile(gaps, 50)), micros(percentile(gaps, 99))

@@ -110,7 +110,15 @@ type runEnd struct {
 // its observers, the run span ends, and telemetry is flushed, all within
 // one flushTimeout. It then counts the run file's spans.
 func (r *benchRun) finish(flushTimeout time.Duration) runEnd {
-	defer r.remove()
+	end := r.end(flushTimeout)
+	r.count(&end)
+	return end
+}
+
+// end is the part of finish a wrapped run does: all the work the calls
+// left behind (pending observations, the last OTLP batch) is done when it
+// returns.
+func (r *benchRun) end(flushTimeout time.Duration) runEnd {
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), flushTimeout)
 	defer cancel()
@@ -118,7 +126,12 @@ func (r *benchRun) finish(flushTimeout time.Duration) runEnd {
 	r.upstream.CloseIdleConnections()
 	r.runSpan.End()
 	_ = r.provider.Shutdown(ctx) // an unreachable collector fails here, by design
-	end := runEnd{Exit: time.Since(start), Calls: r.recorder.Summary().Calls}
+	return runEnd{Exit: time.Since(start), Calls: r.recorder.Summary().Calls}
+}
+
+// count reads the run file back into end and removes the run's directory.
+func (r *benchRun) count(end *runEnd) {
+	defer r.remove()
 	traces, bad, err := runfile.ReadFile(filepath.Join(r.dir, benchRunID+runfile.Ext))
 	switch {
 	case err != nil:
@@ -127,7 +140,6 @@ func (r *benchRun) finish(flushTimeout time.Duration) runEnd {
 		end.Err = fmt.Errorf("run file has %d unreadable lines", len(bad))
 	}
 	end.FileSpans = traces.SpanCount()
-	return end
 }
 
 func (r *benchRun) remove() { _ = os.RemoveAll(r.dir) }

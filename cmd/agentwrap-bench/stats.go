@@ -30,3 +30,8 @@ func median(v []float64) float64 {
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
+
+// enough reports whether n samples can give the p-th percentile a meaning
+// of its own: at least 100/(100-p) of them (2 for p50, 100 for p99), so
+// that the value is not simply the largest sample.
+func enough(n int, p float64) bool { return float64(n)*(100-p) >= 100 }

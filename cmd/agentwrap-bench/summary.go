@@ -37,6 +37,10 @@ type targetSummary struct {
 	Throughput float64 `json:"throughput_calls_per_s"`
 	CPUPerCall float64 `json:"cpu_per_call_us"`
 	PeakRSS    float64 `json:"peak_rss_kb"`
+	// Samples and GapSamples are the fewest samples a round's
+	// percentiles came from.
+	Samples    int `json:"samples"`
+	GapSamples int `json:"gap_samples"`
 	// Sums and maxima over rounds.
 	Errors       int     `json:"errors"`
 	Coalesced    int     `json:"coalesced_events"`
@@ -76,6 +80,12 @@ func summarizeTarget(phases []phaseResult, spec phaseSpec, name string) targetSu
 		f50, f99 = append(f50, ph.FirstP50), append(f99, ph.FirstP99)
 		g50, g99 = append(g50, ph.GapP50), append(g99, ph.GapP99)
 		thr, cpu, rss = append(thr, ph.Throughput), append(cpu, ph.CPUPerCall), append(rss, float64(ph.PeakRSS))
+		if t.Samples == 0 || ph.Samples < t.Samples {
+			t.Samples = ph.Samples
+		}
+		if t.GapSamples == 0 || ph.GapSamples < t.GapSamples {
+			t.GapSamples = ph.GapSamples
+		}
 		t.Errors += ph.Errors
 		t.Coalesced += ph.Coalesced
 		t.LostSpans += ph.lostSpans()

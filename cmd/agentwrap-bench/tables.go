@@ -13,8 +13,10 @@ func writeTables(w io.Writer, rep report) {
 	table(w, []string{"mode", "conc", "A p50", "A p99", "B−A p50", "B−A p99", "C−A p50", "C−A p99", "C−B p50", "C−B p99", "(C−A)/(B−A) p50", "p99"},
 		rep.Summary, func(r summaryRow) []string {
 			a := r.Targets[targetDirect]
-			return []string{r.Mode, fmt.Sprint(r.Conc), us(a.LatencyP50), us(a.LatencyP99), us(r.BAddedP50), us(r.BAddedP99),
-				us(r.CAddedP50), us(r.CAddedP99), us(r.COverBP50), us(r.COverBP99), fmt.Sprintf("%.2f", r.RatioP50), fmt.Sprintf("%.2f", r.RatioP99)}
+			n := r.samples()
+			return []string{r.Mode, fmt.Sprint(r.Conc), at(a.LatencyP50, n, 50), at(a.LatencyP99, n, 99), at(r.BAddedP50, n, 50), at(r.BAddedP99, n, 99),
+				at(r.CAddedP50, n, 50), at(r.CAddedP99, n, 99), at(r.COverBP50, n, 50), at(r.COverBP99, n, 99),
+				ratioAt(r.RatioP50, n, 50), ratioAt(r.RatioP99, n, 99)}
 		})
 	fmt.Fprintln(w)
 	table(w, []string{"stream", "conc", "first chunk A p50", "B−A", "C−A", "C−B", "gap p99 A", "B", "C", "C−A", "coalesced A/B/C/C'"},
@@ -22,8 +24,9 @@ func writeTables(w io.Writer, rep report) {
 			a, b, c := r.Targets[targetDirect], r.Targets[targetProxy], r.Targets[targetGateway]
 			co := fmt.Sprintf("%d/%d/%d/%d", a.Coalesced, b.Coalesced, c.Coalesced,
 				r.Targets[targetRefused].Coalesced+r.Targets[targetBlackhole].Coalesced)
-			return []string{r.Mode, fmt.Sprint(r.Conc), us(a.FirstP50), us(b.FirstP50 - a.FirstP50), us(c.FirstP50 - a.FirstP50),
-				us(r.FirstCOverB), us(a.GapP99), us(b.GapP99), us(c.GapP99), us(r.GapP99COverA), co}
+			n, g := r.samples(), r.gapSamples()
+			return []string{r.Mode, fmt.Sprint(r.Conc), at(a.FirstP50, n, 50), at(b.FirstP50-a.FirstP50, n, 50), at(c.FirstP50-a.FirstP50, n, 50),
+				at(r.FirstCOverB, n, 50), at(a.GapP99, g, 99), at(b.GapP99, g, 99), at(c.GapP99, g, 99), at(r.GapP99COverA, g, 99), co}
 		})
 	fmt.Fprintln(w)
 	table(w, []string{"mode", "conc", "calls/s A", "B", "C", "CPU/call A", "B", "C", "C−A"},
@@ -36,8 +39,9 @@ func writeTables(w io.Writer, rep report) {
 	table(w, []string{"collector unreachable: mode", "conc", "C p50", "C p99", "C'refused p50", "p99", "C'blackhole p50", "p99", "exit ms C/ref/bh", "lost spans C/ref/bh"},
 		rep.Summary, func(r summaryRow) []string {
 			c, rf, bh := r.Targets[targetGateway], r.Targets[targetRefused], r.Targets[targetBlackhole]
-			return []string{r.Mode, fmt.Sprint(r.Conc), us(c.LatencyP50), us(c.LatencyP99), us(rf.LatencyP50), us(rf.LatencyP99),
-				us(bh.LatencyP50), us(bh.LatencyP99),
+			n := r.samples()
+			return []string{r.Mode, fmt.Sprint(r.Conc), at(c.LatencyP50, n, 50), at(c.LatencyP99, n, 99), at(rf.LatencyP50, n, 50), at(rf.LatencyP99, n, 99),
+				at(bh.LatencyP50, n, 50), at(bh.LatencyP99, n, 99),
 				fmt.Sprintf("%.0f/%.0f/%.0f", c.MaxExitDelay, rf.MaxExitDelay, bh.MaxExitDelay),
 				fmt.Sprintf("%d/%d/%d", c.LostSpans, rf.LostSpans, bh.LostSpans)}
 		})
@@ -75,6 +79,42 @@ func table[T any](w io.Writer, head []string, rows []T, cells func(T) []string) 
 }
 
 func us(v float64) string { return fmt.Sprintf("%.0f", v) }
+
+// notEnough stands in a table for a percentile of too few samples.
+const notEnough = "–"
+
+// at prints v, a p-th percentile (or a difference of them) computed from n
+// samples, or notEnough when n samples cannot give it.
+func at(v float64, n int, p float64) string {
+	if !enough(n, p) {
+		return notEnough
+	}
+	return us(v)
+}
+
+func ratioAt(v float64, n int, p float64) string {
+	if !enough(n, p) {
+		return notEnough
+	}
+	return fmt.Sprintf("%.2f", v)
+}
+
+// samples is the fewest calls any target's percentiles in the row came
+// from; gapSamples the same for inter-event gaps.
+func (r summaryRow) samples() int { return r.fewest(func(t targetSummary) int { return t.Samples }) }
+func (r summaryRow) gapSamples() int {
+	return r.fewest(func(t targetSummary) int { return t.GapSamples })
+}
+
+func (r summaryRow) fewest(n func(targetSummary) int) int {
+	least := -1
+	for _, t := range r.Targets {
+		if v := n(t); v > 0 && (least < 0 || v < least) {
+			least = v
+		}
+	}
+	return max(least, 0)
+}
 func f0(v float64) string { return fmt.Sprintf("%.0f", v) }
 func mb(kb float64) string {
 	return fmt.Sprintf("%.1f", kb/1024)

@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
 	"time"
+
+	"github.com/agentwrap/agentwrap/gateway"
 )
 
 // Target names: A direct to the upstream, B a bare reverse proxy, C the
@@ -46,11 +50,26 @@ type env struct {
 
 // newUpstreamTransport is the transport of both B and C: what the gateway
 // uses when its Config.Transport is nil.
-func newUpstreamTransport() *http.Transport {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.DisableCompression = true
-	t.MaxIdleConnsPerHost = 64
-	return t
+func newUpstreamTransport() *http.Transport { return gateway.NewTransport() }
+
+// bareProxy is B: an httputil.ReverseProxy with exactly the gateway's
+// transport, copy-buffer pool, flushing, error log and full duplex, so that
+// the only difference left between B and C is what the gateway's
+// observation adds.
+func bareProxy(upstream *url.URL) http.Handler {
+	rp := &httputil.ReverseProxy{
+		Rewrite:       func(pr *httputil.ProxyRequest) { pr.SetURL(upstream) },
+		Transport:     newUpstreamTransport(),
+		FlushInterval: -1,
+		BufferPool:    gateway.CopyBuffers(),
+		ErrorLog:      log.New(io.Discard, "", 0),
+	}
+	// Without full duplex a bare proxy loses streams to a race in net/http
+	// (see gateway.ServeHTTP); B gets the gateway's fix so that it runs.
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = http.NewResponseController(w).EnableFullDuplex()
+		rp.ServeHTTP(w, r)
+	})
 }
 
 func startEnv(o options) (*env, error) {
@@ -62,17 +81,7 @@ func startEnv(o options) (*env, error) {
 	e.upstream = up.url
 	e.closers = append(e.closers, up.close)
 	u, _ := url.Parse(e.upstream)
-	rp := &httputil.ReverseProxy{
-		Rewrite:       func(pr *httputil.ProxyRequest) { pr.SetURL(u) },
-		Transport:     newUpstreamTransport(),
-		FlushInterval: -1,
-	}
-	// Without full duplex a bare proxy loses streams to a race in net/http
-	// (see gateway.ServeHTTP); B gets the gateway's fix so that it runs.
-	px, err := serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_ = http.NewResponseController(w).EnableFullDuplex()
-		rp.ServeHTTP(w, r)
-	}))
+	px, err := serve(bareProxy(u))
 	if err != nil {
 		e.close()
 		return nil, err
