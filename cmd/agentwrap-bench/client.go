@@ -10,9 +10,19 @@ import (
 	"time"
 )
 
+// Request shapes: the OpenAI chat completions API (the default) and the
+// Anthropic Messages API, the one claude-code-router (target D) serves.
+const (
+	shapeChat     = ""
+	shapeMessages = "messages"
+)
+
 // mode is one upstream reply shape.
 type mode struct {
 	Name string
+	// Shape is the API the calls speak: shapeChat or shapeMessages
+	// (JSON replies only).
+	Shape string
 	// BodyKB is the request body size of a JSON call.
 	BodyKB int
 	// Deltas, Interval and DeltaSize shape an SSE reply; Deltas 0 means
@@ -27,6 +37,25 @@ type mode struct {
 }
 
 func (m mode) stream() bool { return m.Deltas > 0 }
+
+// benchClaudeModel is the model the Messages calls name.
+const benchClaudeModel = "claude-bench"
+
+// messagesBody is an Anthropic Messages request padded to about kb KiB.
+func messagesBody(kb int) []byte {
+	head := `{"model":"` + benchClaudeModel + `","max_tokens":64,"messages":[{"role":"user","content":"`
+	tail := `"}]}`
+	pad := max(kb*1024-len(head)-len(tail), 4)
+	return []byte(head + string(bytes.Repeat([]byte("a"), pad)) + tail)
+}
+
+// bodyFor is the request body of a call in mode m.
+func bodyFor(m mode) []byte {
+	if m.Shape == shapeMessages {
+		return messagesBody(m.BodyKB)
+	}
+	return requestBody(m.BodyKB, m.stream())
+}
 
 // requestBody is a chat completions request padded to about kb KiB.
 func requestBody(kb int, stream bool) []byte {
@@ -53,16 +82,25 @@ type callResult struct {
 // deltaEnd ends every delta event and no other event.
 var deltaEnd = []byte(`"finish_reason":null}]}` + "\n\n")
 
-// doCall sends one chat completions call to base and reads the reply as
+// doCall sends one chat completions (or Messages) call to base and reads the reply as
 // an agent would, timing its arrival from scheduled (the time an open-loop
 // call was due), or from the send when scheduled is zero.
 func doCall(client *http.Client, base string, m mode, body []byte, scheduled time.Time) callResult {
-	req, err := http.NewRequest(http.MethodPost, base+"/v1/chat/completions", bytes.NewReader(body))
+	path := "/v1/chat/completions"
+	if m.Shape == shapeMessages {
+		path = "/v1/messages"
+	}
+	req, err := http.NewRequest(http.MethodPost, base+path, bytes.NewReader(body))
 	if err != nil {
 		return callResult{err: err}
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+benchToken)
+	if m.Shape == shapeMessages {
+		req.Header.Set("X-Api-Key", benchToken)
+		req.Header.Set("Anthropic-Version", "2023-06-01")
+	} else {
+		req.Header.Set("Authorization", "Bearer "+benchToken)
+	}
 	if m.stream() {
 		req.Header.Set(hdrDeltas, strconv.Itoa(m.Deltas))
 		req.Header.Set(hdrInterval, m.Interval.String())

@@ -110,6 +110,8 @@ type report struct {
 	Phases       []phaseResult `json:"phases"`
 	Summary      []summaryRow  `json:"summary"`
 	Memory       []memResult   `json:"memory,omitempty"`
+	// PeerSkipped says why target D did not run, when it did not.
+	PeerSkipped string `json:"peer_skipped,omitempty"`
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -143,11 +145,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer e.close()
 	rep := report{Quick: o.quick, Rounds: o.rounds, FlushTimeout: o.flushTimeout.String(),
-		GoVersion: runtime.Version(), CPUs: runtime.NumCPU()}
+		GoVersion: runtime.Version(), CPUs: runtime.NumCPU(), PeerSkipped: e.peerSkipped}
+	targets := o.targets
+	if e.peerSkipped != "" {
+		fmt.Fprintf(stderr, "agentwrap-bench: target D skipped: %s\n", e.peerSkipped)
+		targets = slices.DeleteFunc(slices.Clone(targets), func(n string) bool { return n == targetPeer })
+	}
 	for round := range o.rounds {
 		for i, spec := range p.Phases {
 			fmt.Fprintf(stderr, "round %d/%d: %s x%d\n", round+1, o.rounds, spec.Mode.Name, spec.Conc)
-			for _, name := range rotate(o.targets, round+i) {
+			for _, name := range rotate(spec.targets(targets), round+i) {
 				rep.Phases = append(rep.Phases, e.runPhase(ctx, round, name, spec))
 			}
 		}
@@ -173,6 +180,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // rotate returns names starting at index k mod len, so that no target
 // always runs first (on a warm or a cold machine).
 func rotate(names []string, k int) []string {
+	if len(names) == 0 {
+		return nil
+	}
 	k %= len(names)
 	return append(append([]string(nil), names[k:]...), names[:k]...)
 }

@@ -69,7 +69,7 @@ func (e *env) runPhase(ctx context.Context, round int, name string, spec phaseSp
 	}
 	client := newClient()
 	defer client.CloseIdleConnections()
-	warm(client, tg.url, spec.Conc)
+	warm(client, tg.url, spec.Mode, spec.Conc)
 	if tg.run != nil {
 		// The warm-up calls' spans are recorded after the calls ended;
 		// that work belongs to the warm-up, not to what is measured.
@@ -77,11 +77,11 @@ func (e *env) runPhase(ctx context.Context, round int, name string, spec phaseSp
 	}
 	exported := e.sink.spans.Load()
 
-	body := requestBody(spec.Mode.BodyKB, spec.Mode.stream())
+	body := bodyFor(spec.Mode)
 	results := make([]callResult, spec.Calls)
 	debug.FreeOSMemory() // so that the peak is this phase's, not an earlier one's
 	resetPeakRSS()
-	cpu0 := cpuTime()
+	cpu0 := cpuTime() + tg.peer.cpuTime()
 	start := time.Now()
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -112,7 +112,7 @@ func (e *env) runPhase(ctx context.Context, round int, name string, spec phaseSp
 	if tg.run != nil {
 		end = tg.run.end(e.opts.flushTimeout)
 	}
-	res.CPUPerCall = float64((cpuTime() - cpu0).Microseconds()) / float64(spec.Calls)
+	res.CPUPerCall = float64((cpuTime() + tg.peer.cpuTime() - cpu0).Microseconds()) / float64(spec.Calls)
 	res.PeakRSS = peakRSS()
 	summarize(&res, results)
 	if tg.run != nil {
@@ -129,16 +129,18 @@ func (e *env) runPhase(ctx context.Context, round int, name string, spec phaseSp
 	return res
 }
 
-// warm opens conc connections through the target with small JSON calls,
-// so that no phase pays for connection setup in what it measures.
-func warm(client *http.Client, url string, conc int) {
+// warm opens conc connections through the target with small JSON calls
+// of the phase's shape, so that no phase pays for connection setup in what
+// it measures.
+func warm(client *http.Client, url string, m mode, conc int) {
 	var wg sync.WaitGroup
-	body := requestBody(1, false)
+	w := mode{Name: "warm", Shape: m.Shape, BodyKB: 1}
+	body := bodyFor(w)
 	for range conc {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_ = doCall(client, url, mode{Name: "warm"}, body, time.Time{})
+			_ = doCall(client, url, w, body, time.Time{})
 		}()
 	}
 	wg.Wait()
@@ -167,9 +169,9 @@ func summarize(res *phaseResult, results []callResult) {
 }
 
 // lostSpans is how many spans the run file misses: every call, the
-// warm-up calls included, and the run span. It is 0 for A and B.
+// warm-up calls included, and the run span. It is 0 for A, B and D.
 func (r phaseResult) lostSpans() int {
-	if r.Target == targetDirect || r.Target == targetProxy {
+	if r.Target == targetDirect || r.Target == targetProxy || r.Target == targetPeer {
 		return 0
 	}
 	return r.Calls + r.Conc + 1 - r.FileSpans

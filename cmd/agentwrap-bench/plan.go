@@ -24,12 +24,17 @@ func fullPlan(rounds int) plan {
 		{Name: "sse-64x20ms", BodyKB: 1, Deltas: 64, Interval: 20 * time.Millisecond},
 		{Name: "json-1KB-paced", BodyKB: 1, Pace: time.Millisecond},
 		{Name: "json-100KB-paced", BodyKB: 100, Pace: time.Millisecond},
+		{Name: "messages-1KB", BodyKB: 1, Shape: shapeMessages},
+		{Name: "messages-1KB-paced", BodyKB: 1, Shape: shapeMessages, Pace: time.Millisecond},
 	}
 	calls := map[bool]map[int]int{
 		false: {1: 2000, 32: 3200, 256: 5120},
 		true:  {1: 4, 32: 64, 256: 256},
 	}
-	return buildPlan(rounds, modes, []int{1, 32, 256}, calls)
+	p := buildPlan(rounds, modes, []int{1, 32, 256}, calls)
+	// The Messages modes compare with claude-code-router (D), a Node.js
+	// proxy: at 1 and 32 calls at a time, as one or a few agents make them.
+	return p.without(func(s phaseSpec) bool { return s.Mode.Shape == shapeMessages && s.Conc > 32 })
 }
 
 // quickPlan is a small plan for CI smoke runs: the same shapes, fewer and
@@ -40,6 +45,7 @@ func quickPlan(rounds int) plan {
 		{Name: "json-100KB", BodyKB: 100},
 		{Name: "sse-8x20ms", BodyKB: 1, Deltas: 8, Interval: 20 * time.Millisecond},
 		{Name: "json-1KB-paced", BodyKB: 1, Pace: time.Millisecond},
+		{Name: "messages-1KB", BodyKB: 1, Shape: shapeMessages},
 	}
 	calls := map[bool]map[int]int{
 		false: {1: 20, 8: 40},
@@ -62,6 +68,30 @@ func buildPlan(rounds int, modes []mode, concs []int, calls map[bool]map[int]int
 	return p
 }
 
+// without drops the phases drop reports.
+func (p plan) without(drop func(phaseSpec) bool) plan {
+	out := plan{Rounds: p.Rounds}
+	for _, s := range p.Phases {
+		if !drop(s) {
+			out.Phases = append(out.Phases, s)
+		}
+	}
+	return out
+}
+
+// targets are the targets of names that run in phase s: D, which only
+// speaks the Messages API here, runs in the Messages phases alone.
+func (s phaseSpec) targets(names []string) []string {
+	var out []string
+	for _, n := range names {
+		if n == targetPeer && s.Mode.Shape != shapeMessages {
+			continue
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
 // name is the phase's name for -only: "MODE xCONC".
 func (s phaseSpec) name() string { return fmt.Sprintf("%s x%d", s.Mode.Name, s.Conc) }
 
@@ -70,11 +100,5 @@ func (p plan) filter(re *regexp.Regexp) plan {
 	if re == nil {
 		return p
 	}
-	out := plan{Rounds: p.Rounds}
-	for _, s := range p.Phases {
-		if re.MatchString(s.name()) {
-			out.Phases = append(out.Phases, s)
-		}
-	}
-	return out
+	return p.without(func(s phaseSpec) bool { return !re.MatchString(s.name()) })
 }

@@ -23,6 +23,14 @@ type summaryRow struct {
 	GapP99COverA float64 `json:"gap_p99_c_over_a_us"`
 	// CPUAdded is C's CPU per call minus A's: the gateway's own cost.
 	CPUAdded float64 `json:"cpu_added_per_call_us"`
+	// DAddedP50 and DAddedP99 are D's (claude-code-router's) added
+	// latency over A; PeerRatioP50 and PeerRatioP99 are D's added latency
+	// over C's (4.0 = the gateway adds a quarter of what D adds). Zero
+	// where D did not run.
+	DAddedP50    float64 `json:"d_added_p50_us,omitempty"`
+	DAddedP99    float64 `json:"d_added_p99_us,omitempty"`
+	PeerRatioP50 float64 `json:"d_over_c_added_ratio_p50,omitempty"`
+	PeerRatioP99 float64 `json:"d_over_c_added_ratio_p99,omitempty"`
 }
 
 // targetSummary is one target's medians over rounds, plus the worst case
@@ -64,6 +72,10 @@ func summarizeRounds(p plan, phases []phaseResult) []summaryRow {
 		row.FirstCOverB = c.FirstP50 - b.FirstP50
 		row.GapP99COverA = c.GapP99 - a.GapP99
 		row.CPUAdded = c.CPUPerCall - a.CPUPerCall
+		if dd, ok := row.Targets[targetPeer]; ok && dd.Samples > 0 {
+			row.DAddedP50, row.DAddedP99 = dd.LatencyP50-a.LatencyP50, dd.LatencyP99-a.LatencyP99
+			row.PeerRatioP50, row.PeerRatioP99 = ratio(row.DAddedP50, row.CAddedP50), ratio(row.DAddedP99, row.CAddedP99)
+		}
 		rows = append(rows, row)
 	}
 	return rows

@@ -2,9 +2,21 @@
 
 package main
 
-import "time"
+import (
+	"errors"
+	"time"
+)
 
 func cpuTime() time.Duration { return 0 }
 func resetPeakRSS()          {}
 func peakRSS() int64         { return 0 }
 func currentRSS() int64      { return 0 }
+
+// peer is target D, which needs a Unix process group to run and measure.
+type peer struct{ url string }
+
+func startPeer(string) (*peer, error) {
+	return nil, errors.New("target D (claude-code-router) runs on Unix only")
+}
+func (*peer) cpuTime() time.Duration { return 0 }
+func (*peer) close()                 {}

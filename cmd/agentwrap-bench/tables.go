@@ -45,6 +45,22 @@ func writeTables(w io.Writer, rep report) {
 				fmt.Sprintf("%.0f/%.0f/%.0f", c.MaxExitDelay, rf.MaxExitDelay, bh.MaxExitDelay),
 				fmt.Sprintf("%d/%d/%d", c.LostSpans, rf.LostSpans, bh.LostSpans)}
 		})
+	if peers := withPeer(rep.Summary); len(peers) > 0 {
+		fmt.Fprintln(w)
+		table(w, []string{"vs claude-code-router: mode", "conc", "A p50", "A p99", "B−A p50", "p99", "C−A p50", "p99", "D−A p50", "p99",
+			"(D−A)/(C−A) p50", "p99", "calls/s B", "C", "D", "CPU/call C", "D"},
+			peers, func(r summaryRow) []string {
+				a, b, c, dd := r.Targets[targetDirect], r.Targets[targetProxy], r.Targets[targetGateway], r.Targets[targetPeer]
+				n := r.samples()
+				return []string{r.Mode, fmt.Sprint(r.Conc), at(a.LatencyP50, n, 50), at(a.LatencyP99, n, 99),
+					at(r.BAddedP50, n, 50), at(r.BAddedP99, n, 99), at(r.CAddedP50, n, 50), at(r.CAddedP99, n, 99),
+					at(r.DAddedP50, n, 50), at(r.DAddedP99, n, 99), ratioAt(r.PeerRatioP50, n, 50), ratioAt(r.PeerRatioP99, n, 99),
+					f0(b.Throughput), f0(c.Throughput), f0(dd.Throughput), us(c.CPUPerCall), us(dd.CPUPerCall)}
+			})
+	}
+	if rep.PeerSkipped != "" {
+		fmt.Fprintf(w, "\ntarget D skipped: %s\n", rep.PeerSkipped)
+	}
 	if len(rep.Memory) > 0 {
 		fmt.Fprintln(w)
 		table(w, []string{"memory check", "peak RSS MB", "before MB", "limit MB", "result"}, rep.Memory, func(m memResult) []string {
@@ -58,6 +74,17 @@ func writeTables(w io.Writer, rep report) {
 			return []string{m.Name, mb(float64(m.PeakKB)), mb(float64(m.BaseKB)), fmt.Sprint(m.LimitMB), res}
 		})
 	}
+}
+
+// withPeer keeps the rows in which D ran.
+func withPeer(rows []summaryRow) []summaryRow {
+	var out []summaryRow
+	for _, r := range rows {
+		if r.Targets[targetPeer].Samples > 0 {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 func streams(rows []summaryRow) []summaryRow {

@@ -10,24 +10,27 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/agentwrap/agentwrap/gateway"
 )
 
 // Target names: A direct to the upstream, B a bare reverse proxy, C the
-// gateway exporting to a local OTLP sink, and C' the gateway with an
-// unreachable collector, refused or blackholed.
+// gateway exporting to a local OTLP sink, C' the gateway with an
+// unreachable collector, refused or blackholed, and D claude-code-router,
+// a peer proxy (Messages phases only).
 const (
 	targetDirect    = "A"
 	targetProxy     = "B"
 	targetGateway   = "C"
 	targetRefused   = "C'refused"
 	targetBlackhole = "C'blackhole"
+	targetPeer      = "D"
 )
 
 // targetNames lists the targets in the order a round runs them.
-var targetNames = []string{targetDirect, targetProxy, targetGateway, targetRefused, targetBlackhole}
+var targetNames = []string{targetDirect, targetProxy, targetGateway, targetRefused, targetBlackhole, targetPeer}
 
 // Credentials of the bench: the gateway runs in managed mode, swapping the
 // run token for the key.
@@ -45,7 +48,10 @@ type env struct {
 	sink      *sink
 	refused   string
 	blackhole *blackhole
-	closers   []func()
+	// peer is D, or nil when it is not run (PeerSkipped says why).
+	peer        *peer
+	peerSkipped string
+	closers     []func()
 }
 
 // newUpstreamTransport is the transport of both B and C: what the gateway
@@ -102,6 +108,19 @@ func startEnv(o options) (*env, error) {
 		return nil, err
 	}
 	e.closers = append(e.closers, e.blackhole.close)
+	if slices.Contains(o.targets, targetPeer) {
+		switch p, err := startPeer(e.upstream); {
+		case errors.Is(err, errNoNode):
+			// Only a machine without Node.js skips D, and says so.
+			e.peerSkipped = err.Error()
+		case err != nil:
+			e.close()
+			return nil, err
+		default:
+			e.peer = p
+			e.closers = append(e.closers, p.close)
+		}
+	}
 	return e, nil
 }
 
@@ -133,8 +152,10 @@ func (s *server) close() { _ = s.srv.Close() }
 type target struct {
 	name string
 	url  string
-	// run is the gateway's run for C and C'; nil for A and B.
+	// run is the gateway's run for C and C'; nil for the others.
 	run *benchRun
+	// peer is D's process, whose CPU time counts with this one's.
+	peer *peer
 }
 
 // openTarget prepares a target for one phase; C and C' get a fresh run.
@@ -144,6 +165,11 @@ func (e *env) openTarget(ctx context.Context, name string) (*target, error) {
 		return &target{name: name, url: e.upstream}, nil
 	case targetProxy:
 		return &target{name: name, url: e.proxy}, nil
+	case targetPeer:
+		if e.peer == nil {
+			return nil, errors.New("target D is not running")
+		}
+		return &target{name: name, url: e.peer.url, peer: e.peer}, nil
 	}
 	endpoint := e.sink.url
 	switch name {

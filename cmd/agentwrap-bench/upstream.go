@@ -22,6 +22,12 @@ const jsonReply = `{"id":"chatcmpl-bench","object":"chat.completion","created":1
 	`"model":"gpt-bench","choices":[{"index":0,"message":{"role":"assistant","content":"pong"},` +
 	`"finish_reason":"stop"}],"usage":{"prompt_tokens":42,"completion_tokens":17,"total_tokens":59}}`
 
+// messagesReply is an Anthropic Messages reply as the gateway's parser
+// expects it.
+const messagesReply = `{"id":"msg_bench","type":"message","role":"assistant","model":"claude-bench",` +
+	`"content":[{"type":"text","text":"pong"}],"stop_reason":"end_turn","stop_sequence":null,` +
+	`"usage":{"input_tokens":42,"output_tokens":17}}`
+
 const (
 	chunkHead = `data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1767225600,` +
 		`"model":"gpt-bench","choices":[{"index":0,"delta":{"content":"`
@@ -32,7 +38,8 @@ const (
 		"data: [DONE]\n\n"
 )
 
-// upstream is a minimal chat-completions server whose own cost stays small
+// upstream is a minimal chat-completions (and Messages) server whose own
+// cost stays small
 // next to what is measured: it discards the request body and answers a
 // fixed JSON reply, or an SSE stream of N deltas flushed one by one.
 // Every delta is one event; the terminal chunk and [DONE] follow the last
@@ -40,6 +47,12 @@ const (
 func upstream() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
+		if r.URL.Path == "/v1/messages" {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Length", strconv.Itoa(len(messagesReply)))
+			_, _ = io.WriteString(w, messagesReply)
+			return
+		}
 		n, _ := strconv.Atoi(r.Header.Get(hdrDeltas))
 		if n <= 0 {
 			w.Header().Set("Content-Type", "application/json")
