@@ -47,7 +47,21 @@ type Config struct {
 	// family's error format instead of forwarding them. Without Contract it
 	// has no effect.
 	Enforce bool
+	// Prewarm, when positive, opens one connection to the upstream (DNS,
+	// TCP, TLS, HTTP/2 where the upstream offers it) as the gateway
+	// starts, for the agent's first call, and closes it when no call took
+	// it within Prewarm. It needs Transport to be nil or an
+	// *http.Transport, whose dial hooks it wraps, and does nothing when
+	// that transport reaches the upstream through a proxy. Zero means the
+	// first call opens the first connection.
+	Prewarm time.Duration
 }
+
+// DefaultPrewarm is how long a wrapped run keeps the connection it opened
+// for the agent's first call: long enough for an agent to boot, shorter
+// than the idle timeouts of common servers and CDNs (60 s and more), so
+// that the connection is still open when the agent takes it.
+const DefaultPrewarm = 30 * time.Second
 
 // Gateway is the loopback model gateway.
 type Gateway struct {
@@ -55,6 +69,7 @@ type Gateway struct {
 	upstream *url.URL
 	ln       net.Listener
 	srv      *http.Server
+	warm     *warmer
 	proxy    *httputil.ReverseProxy
 	hosts    map[string]bool
 	srvHost  string
@@ -114,6 +129,9 @@ func (g *Gateway) init() {
 	if tr == nil {
 		tr = NewTransport()
 	}
+	if t, ok := tr.(*http.Transport); ok && g.cfg.Prewarm > 0 {
+		g.warm = startWarmer(t, g.upstream, g.cfg.Prewarm)
+	}
 	quiet := log.New(io.Discard, "", 0)
 	g.proxy = &httputil.ReverseProxy{
 		Rewrite:        g.rewrite,
@@ -169,6 +187,7 @@ func (g *Gateway) URL() string { return "http://" + g.ln.Addr().String() }
 // observes the calls that ended and waits for their observers. Calls that
 // end after Close returned are not observed.
 func (g *Gateway) Close(ctx context.Context) error {
+	g.warm.close()
 	err := g.srv.Shutdown(ctx)
 	if err != nil {
 		_ = g.srv.Close()

@@ -338,6 +338,8 @@ func (s *session) startGateway(o Options, observe func(*gateway.Call)) (*gateway
 		Label:    func(v string) string { return redact.Label(redact.NewSecret(v)) },
 		Contract: contract.NewChecker(s.manifest),
 		Enforce:  o.EnforceContract,
+		// The agent boots while the connection for its first call opens.
+		Prewarm: gateway.DefaultPrewarm,
 	})
 }
 
