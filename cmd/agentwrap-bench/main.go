@@ -48,6 +48,9 @@ type options struct {
 	// targets are the targets each phase runs, in rotating order.
 	targets    []string
 	cpuProfile string
+	// firstCall runs the first-call benchmark over a relay of rtt.
+	firstCall bool
+	rtt       time.Duration
 }
 
 func main() {
@@ -72,6 +75,8 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	only := fs.String("only", "", `run only the phases whose "MODE xCONC" name matches this regular expression, e.g. "json-1KB x1$"`)
 	targets := fs.String("targets", strings.Join(targetNames, ","), "comma-separated targets to run")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the phases (not the memory checks) to this file")
+	fs.BoolVar(&o.firstCall, "first-call", true, "run the first-call benchmark: a TLS upstream behind a relay with network delays")
+	fs.DurationVar(&o.rtt, "rtt", 0, "the relay's round-trip time for the first-call benchmark; 0 means 50ms, or 20ms with -quick")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -97,6 +102,12 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 			o.rounds = 1
 		}
 	}
+	if o.rtt <= 0 {
+		o.rtt = 50 * time.Millisecond
+		if o.quick {
+			o.rtt = 20 * time.Millisecond
+		}
+	}
 	return o, nil
 }
 
@@ -112,6 +123,8 @@ type report struct {
 	Memory       []memResult   `json:"memory,omitempty"`
 	// PeerSkipped says why target D did not run, when it did not.
 	PeerSkipped string `json:"peer_skipped,omitempty"`
+	// FirstCall is the first-call benchmark, when it ran.
+	FirstCall *firstCallResult `json:"first_call,omitempty"`
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -164,7 +177,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.memory {
 		rep.Memory = runMemoryChecks(o.quick, stderr)
 	}
+	fc := firstCallPlan(o)
+	if o.firstCall {
+		fmt.Fprintf(stderr, "first call over a %s RTT relay, %d round(s)\n", o.rtt, fc.Rounds)
+		f := runFirstCall(ctx, fc)
+		rep.FirstCall = &f
+	}
 	writeTables(stdout, rep)
+	if rep.FirstCall != nil {
+		writeFirstCall(stdout, rep.FirstCall, fc)
+	}
 	if o.jsonOut != "" {
 		b, err := json.MarshalIndent(rep, "", "  ")
 		if err != nil {
@@ -175,6 +197,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	return failures(rep)
+}
+
+// firstCallPlan shapes the first-call benchmark: five rounds (one with
+// -quick), an agent that boots for 10 round trips, a 2 s idle gap (0.1 s
+// quick), and a no-call run whose connection must close after 1 s (0.2 s).
+func firstCallPlan(o options) firstCallSpec {
+	if o.quick {
+		return firstCallSpec{RTT: o.rtt, Boot: 10 * o.rtt, IdleGap: 100 * time.Millisecond, Rounds: 1, NoCallIdle: 200 * time.Millisecond}
+	}
+	return firstCallSpec{RTT: o.rtt, Boot: 10 * o.rtt, IdleGap: 2 * time.Second, Rounds: 5, NoCallIdle: time.Second}
 }
 
 // rotate returns names starting at index k mod len, so that no target
@@ -198,6 +230,11 @@ func failures(rep report) error {
 		}
 		if lost := ph.lostSpans(); lost != 0 {
 			errs = append(errs, fmt.Errorf("%s %s x%d round %d: run file lost %d spans", ph.Target, ph.Mode, ph.Conc, ph.Round, lost))
+		}
+	}
+	if rep.FirstCall != nil {
+		if err := firstCallFailures(rep.FirstCall); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	for _, m := range rep.Memory {

@@ -37,6 +37,13 @@ type benchRun struct {
 const benchRunID = "bench"
 
 func startRun(ctx context.Context, upstreamURL, endpoint string) (*benchRun, error) {
+	return startRunWith(ctx, upstreamURL, endpoint, newUpstreamTransport(), 0)
+}
+
+// startRunWith is startRun with the gateway's upstream transport and its
+// Prewarm setting (zero: none, as in the phases, whose warm-up calls open
+// the connections).
+func startRunWith(ctx context.Context, upstreamURL, endpoint string, tr *http.Transport, prewarm time.Duration) (*benchRun, error) {
 	dir, err := os.MkdirTemp("", "agentwrap-bench-")
 	if err != nil {
 		return nil, fmt.Errorf("cannot create the run directory: %w", err)
@@ -69,13 +76,13 @@ func startRun(ctx context.Context, upstreamURL, endpoint string) (*benchRun, err
 	r.runSpan = span
 	r.recorder = spans.NewRecorder(tracer, runCtx, benchRunID, scanner.Note)
 	u, _ := url.Parse(upstreamURL)
-	r.upstream = newUpstreamTransport()
+	r.upstream = tr
 	r.gw, err = gateway.New(gateway.Config{
 		Upstream: u, Key: benchKey, Token: benchToken,
-		Transport: r.upstream,
-		Observe:   r.recorder.Observe,
-		Label:     func(v string) string { return redact.Label(redact.NewSecret(v)) },
-		Contract:  contract.NewChecker(contract.Builtin()),
+		Transport: r.upstream, Prewarm: prewarm,
+		Observe:  r.recorder.Observe,
+		Label:    func(v string) string { return redact.Label(redact.NewSecret(v)) },
+		Contract: contract.NewChecker(contract.Builtin()),
 	})
 	if err != nil {
 		_ = r.provider.Shutdown(ctx)
