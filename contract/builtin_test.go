@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agentwrap/agentwrap/call"
 	"github.com/agentwrap/agentwrap/contract"
-	"github.com/agentwrap/agentwrap/gateway"
 )
 
 // checkedDay is the day the built-in manifest's documentation was checked.
@@ -34,9 +34,9 @@ func TestBuiltinLintsClean(t *testing.T) {
 }
 
 // gatewayFamilies are the gateway's Family constants a manifest can declare.
-var gatewayFamilies = []gateway.Family{
-	gateway.FamilyChatCompletions, gateway.FamilyResponses, gateway.FamilyMessages,
-	gateway.FamilyCountTokens, gateway.FamilyGemini, gateway.FamilyEmbeddings, gateway.FamilyModels,
+var gatewayFamilies = []call.Family{
+	call.FamilyChatCompletions, call.FamilyResponses, call.FamilyMessages,
+	call.FamilyCountTokens, call.FamilyGemini, call.FamilyEmbeddings, call.FamilyModels,
 }
 
 func TestFamiliesMatchGateway(t *testing.T) {
@@ -48,7 +48,7 @@ func TestFamiliesMatchGateway(t *testing.T) {
 		t.Errorf("Families() = %v, want the gateway's %v", got, want)
 	}
 	for _, f := range contract.Families() {
-		if f == string(gateway.FamilyUnknown) {
+		if f == string(call.FamilyUnknown) {
 			t.Errorf("Families() includes %q", f)
 		}
 	}
@@ -65,8 +65,8 @@ func TestBuiltinCoversEveryFamily(t *testing.T) {
 			t.Errorf("built-in manifest has no endpoint for family %s", f)
 		}
 	}
-	if covered[string(gateway.FamilyGemini)] != 2 {
-		t.Errorf("want generateContent and streamGenerateContent as two gemini endpoints, got %d", covered[string(gateway.FamilyGemini)])
+	if covered[string(call.FamilyGemini)] != 2 {
+		t.Errorf("want generateContent and streamGenerateContent as two gemini endpoints, got %d", covered[string(call.FamilyGemini)])
 	}
 }
 
@@ -74,20 +74,20 @@ func TestBuiltinMatchesEveryFamilyPath(t *testing.T) {
 	m := contract.Builtin()
 	for _, c := range []struct {
 		method, path string
-		family       gateway.Family
+		family       call.Family
 		id           string
 		model        string
 	}{
-		{"POST", "/v1/chat/completions", gateway.FamilyChatCompletions, "cometapi.chat_completions", ""},
-		{"POST", "/v1/responses", gateway.FamilyResponses, "cometapi.responses", ""},
-		{"POST", "/v1/messages", gateway.FamilyMessages, "cometapi.messages", ""},
-		{"POST", "/v1/messages?beta=true", gateway.FamilyMessages, "cometapi.messages", ""},
-		{"POST", "/v1/messages/count_tokens", gateway.FamilyCountTokens, "cometapi.count_tokens", ""},
-		{"POST", "/v1/messages/count_tokens?beta=true", gateway.FamilyCountTokens, "cometapi.count_tokens", ""},
-		{"POST", "/v1beta/models/gemini-2.5-pro:generateContent", gateway.FamilyGemini, "cometapi.gemini_generate_content", "gemini-2.5-pro"},
-		{"POST", "/v1beta/models/gemini-3-flash-preview:streamGenerateContent?alt=sse", gateway.FamilyGemini, "cometapi.gemini_stream_generate_content", "gemini-3-flash-preview"},
-		{"POST", "/v1/embeddings", gateway.FamilyEmbeddings, "cometapi.embeddings", ""},
-		{"GET", "/v1/models", gateway.FamilyModels, "cometapi.models", ""},
+		{"POST", "/v1/chat/completions", call.FamilyChatCompletions, "cometapi.chat_completions", ""},
+		{"POST", "/v1/responses", call.FamilyResponses, "cometapi.responses", ""},
+		{"POST", "/v1/messages", call.FamilyMessages, "cometapi.messages", ""},
+		{"POST", "/v1/messages?beta=true", call.FamilyMessages, "cometapi.messages", ""},
+		{"POST", "/v1/messages/count_tokens", call.FamilyCountTokens, "cometapi.count_tokens", ""},
+		{"POST", "/v1/messages/count_tokens?beta=true", call.FamilyCountTokens, "cometapi.count_tokens", ""},
+		{"POST", "/v1beta/models/gemini-2.5-pro:generateContent", call.FamilyGemini, "cometapi.gemini_generate_content", "gemini-2.5-pro"},
+		{"POST", "/v1beta/models/gemini-3-flash-preview:streamGenerateContent?alt=sse", call.FamilyGemini, "cometapi.gemini_stream_generate_content", "gemini-3-flash-preview"},
+		{"POST", "/v1/embeddings", call.FamilyEmbeddings, "cometapi.embeddings", ""},
+		{"GET", "/v1/models", call.FamilyModels, "cometapi.models", ""},
 	} {
 		path, _, _ := strings.Cut(c.path, "?") // the gateway strips the query
 		e, params := m.Match(c.method, path)

@@ -1,26 +1,24 @@
 package contract
 
-import "github.com/agentwrap/agentwrap/gateway"
+import "github.com/agentwrap/agentwrap/call"
 
-// Checker checks the gateway's calls against a manifest. It implements
-// gateway.Checker.
+// Checker checks the gateway's calls against a manifest. It has the method
+// set of the gateway's Checker, which wrap plugs it into.
 type Checker struct {
 	m *Manifest
 }
-
-var _ gateway.Checker = (*Checker)(nil)
 
 // NewChecker returns the gateway check for m.
 func NewChecker(m *Manifest) *Checker { return &Checker{m: m} }
 
 // CheckRequest matches the call to an endpoint and checks method, path,
 // headers and, once the body was read, its required top-level fields.
-func (k *Checker) CheckRequest(c *gateway.Call, headerNames []string, bodyRead bool) gateway.ContractResult {
+func (k *Checker) CheckRequest(c *call.Call, headerNames []string, bodyRead bool) call.ContractResult {
 	e, _ := k.m.Match(c.Method, c.Path)
 	if e == nil {
-		return gateway.ContractResult{RequestProblems: []string{"request not in the contract manifest"}}
+		return call.ContractResult{RequestProblems: []string{"request not in the contract manifest"}}
 	}
-	r := gateway.ContractResult{Endpoint: e.ID, CheckedAt: e.CheckedAtRFC3339(), SourceURLs: e.SourceURLs}
+	r := call.ContractResult{Endpoint: e.ID, CheckedAt: e.CheckedAtRFC3339(), SourceURLs: e.SourceURLs}
 	keys := c.RequestKeys
 	jsonErr := c.RequestJSONError
 	if !bodyRead {
@@ -33,7 +31,7 @@ func (k *Checker) CheckRequest(c *gateway.Call, headerNames []string, bodyRead b
 
 // CheckResponse checks status, documented fields, the stream's terminal
 // event and the error body shape of a call that got a response.
-func (k *Checker) CheckResponse(c *gateway.Call, r *gateway.ContractResult) {
+func (k *Checker) CheckResponse(c *call.Call, r *call.ContractResult) {
 	if r.Endpoint == "" || c.StatusCode == 0 || c.TokenRejected || c.Refused != "" || c.TransportError != "" || c.Cancelled {
 		return
 	}

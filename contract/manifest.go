@@ -6,6 +6,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"github.com/agentwrap/agentwrap/call"
 )
 
 // FormatVersion is the manifest format version this package reads (the
@@ -39,7 +41,7 @@ type Endpoint struct {
 	// ID is unique within the manifest; it is recorded on every call that
 	// matched this endpoint.
 	ID string
-	// Family is the request family of DESIGN.md, one of Families().
+	// Family is the request family (see ARCHITECTURE.md), one of Families().
 	Family string
 	// Method is the upper-case HTTP method.
 	Method string
@@ -148,27 +150,32 @@ func (m *Manifest) Endpoint(id string) *Endpoint {
 	return nil
 }
 
-// families are the request families of DESIGN.md an endpoint may declare
-// (everything but "unknown", which is what an unmatched call is).
-var families = []string{
-	"openai.chat_completions",
-	"openai.responses",
-	"anthropic.messages",
-	"anthropic.count_tokens",
-	"gemini.generate_content",
-	"openai.embeddings",
-	"models.list",
-}
+// families are the request families an endpoint may declare: every family
+// of the registry (package call), in its order. "unknown", what an
+// unmatched call is, is not one.
+var families = func() []string {
+	var out []string
+	for _, s := range call.Specs() {
+		out = append(out, string(s.Family))
+	}
+	return out
+}()
 
 // Families returns the request families a manifest endpoint may declare, in
-// DESIGN.md's order.
+// the registry's order.
 func Families() []string { return append([]string(nil), families...) }
 
 // ErrorShapes returns the error body formats an endpoint may declare:
 // "openai" ({"error":{"message","type","code"}}), "anthropic"
 // ({"type":"error","error":{"type","message"}}) and "gemini"
 // ({"error":{"code","message","status"}}).
-func ErrorShapes() []string { return []string{"openai", "anthropic", "gemini"} }
+func ErrorShapes() []string {
+	var out []string
+	for _, s := range call.ErrorShapes() {
+		out = append(out, string(s))
+	}
+	return out
+}
 
 //go:embed cometapi.yaml
 var builtinYAML []byte

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/agentwrap/agentwrap/call"
 )
 
 // credentialHeaders are the request headers that can carry a model-gateway
@@ -36,7 +38,7 @@ func tokenMatches(got, token string) bool {
 
 // swapCredential removes every credential from the outgoing request and, when
 // key is non-empty, sets key in the header the family uses.
-func swapCredential(out *http.Request, s credentialStyle, key string) {
+func swapCredential(out *http.Request, s call.CredentialStyle, key string) {
 	for _, k := range credentialHeaders {
 		out.Header.Del(k)
 	}
@@ -48,12 +50,5 @@ func swapCredential(out *http.Request, s credentialStyle, key string) {
 	if key == "" {
 		return
 	}
-	switch s {
-	case credAPIKey:
-		out.Header.Set("X-Api-Key", key)
-	case credGoogAPIKey:
-		out.Header.Set("X-Goog-Api-Key", key)
-	default:
-		out.Header.Set("Authorization", "Bearer "+key)
-	}
+	out.Header.Set(s.Header(key))
 }

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+
+	"github.com/agentwrap/agentwrap/call"
 )
 
 // Checker checks calls against a contract manifest. Implementations must be
@@ -16,10 +18,10 @@ type Checker interface {
 	// request's header names, lower case. bodyRead is false when the body
 	// has not been read yet (the enforcement check before forwarding): the
 	// required-field check is then skipped.
-	CheckRequest(c *Call, headerNames []string, bodyRead bool) ContractResult
+	CheckRequest(c *call.Call, headerNames []string, bodyRead bool) call.ContractResult
 	// CheckResponse appends the response's departures from the endpoint in
 	// r (documented fields, stream terminal event, error shape) to r.
-	CheckResponse(c *Call, r *ContractResult)
+	CheckResponse(c *call.Call, r *call.ContractResult)
 }
 
 // errContractRejected ends the upstream request body when --enforce-contract
@@ -49,7 +51,7 @@ func contractError(problems []string) gatewayError {
 }
 
 // checkRequest runs the contract check once the request body was sent.
-func (s *callState) checkRequest(c *Call) {
+func (s *callState) checkRequest(c *call.Call) {
 	chk := s.g.cfg.Contract
 	if chk == nil {
 		return

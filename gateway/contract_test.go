@@ -7,17 +7,19 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/agentwrap/agentwrap/call"
 )
 
 // fakeChecker knows one endpoint, POST /v1/messages, which requires the
 // anthropic-version header and the max_tokens field.
 type fakeChecker struct{}
 
-func (fakeChecker) CheckRequest(c *Call, headers []string, bodyRead bool) ContractResult {
+func (fakeChecker) CheckRequest(c *call.Call, headers []string, bodyRead bool) call.ContractResult {
 	if c.Method != "POST" || c.Path != "/v1/messages" {
-		return ContractResult{RequestProblems: []string{"request not in the contract manifest"}}
+		return call.ContractResult{RequestProblems: []string{"request not in the contract manifest"}}
 	}
-	r := ContractResult{Endpoint: "anthropic.messages", CheckedAt: "2026-11-30", SourceURLs: []string{"https://example.com/messages"}}
+	r := call.ContractResult{Endpoint: "anthropic.messages", CheckedAt: "2026-11-30", SourceURLs: []string{"https://example.com/messages"}}
 	if !slices.Contains(headers, "anthropic-version") {
 		r.RequestProblems = append(r.RequestProblems, "missing required header: anthropic-version")
 	}
@@ -27,7 +29,7 @@ func (fakeChecker) CheckRequest(c *Call, headers []string, bodyRead bool) Contra
 	return r
 }
 
-func (fakeChecker) CheckResponse(c *Call, r *ContractResult) {
+func (fakeChecker) CheckResponse(c *call.Call, r *call.ContractResult) {
 	if c.StatusCode == 200 && c.ContentType != "application/json" {
 		r.ResponseProblems = append(r.ResponseProblems, "response not JSON")
 	}

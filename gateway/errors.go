@@ -3,6 +3,8 @@ package gateway
 import (
 	"encoding/json"
 	"net/http"
+
+	"github.com/agentwrap/agentwrap/call"
 )
 
 // gatewayError is an error the gateway answers itself, written in the wire
@@ -42,14 +44,14 @@ func googleStatus(status int) string {
 }
 
 // write sends e in the error body format of shape.
-func (e gatewayError) write(w http.ResponseWriter, shape errorShape) {
+func (e gatewayError) write(w http.ResponseWriter, shape call.ErrorShape) {
 	var body any
 	switch shape {
-	case shapeAnthropic:
+	case call.ShapeAnthropic:
 		body = map[string]any{"type": "error", "error": map[string]any{"type": e.kind, "message": e.message}}
-	case shapeGemini:
+	case call.ShapeGemini:
 		body = map[string]any{"error": map[string]any{"code": e.status, "message": e.message, "status": googleStatus(e.status)}}
-	default:
+	case call.ShapeOpenAI:
 		body = map[string]any{"error": map[string]any{"message": e.message, "type": e.kind, "param": nil, "code": e.code}}
 	}
 	b, _ := json.Marshal(body)

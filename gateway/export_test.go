@@ -1,14 +1,18 @@
 package gateway
 
-import "time"
+import (
+	"time"
+
+	"github.com/agentwrap/agentwrap/call"
+)
 
 // ParseCall runs the gateway's half of one call's observation without the
 // network: the request body through the key scanner, the reply pieces
 // through the family's parser, and the contract check, as ServeHTTP and
 // the body tees do. chk may be nil.
-func ParseCall(family Family, path string, chk Checker, headers []string, reqBody []byte, status int, ct string, pieces [][]byte) *Call {
-	c := Call{Family: family, Method: "POST", Path: path, Start: time.Now(),
-		RequestMaxTokens: -1, Usage: NoUsage(), StatusCode: status, ContentType: ct}
+func ParseCall(family call.Family, path string, chk Checker, headers []string, reqBody []byte, status int, ct string, pieces [][]byte) *call.Call {
+	c := call.Call{Family: family, Method: "POST", Path: path, Start: time.Now(),
+		RequestMaxTokens: -1, Usage: call.NoUsage(), StatusCode: status, ContentType: ct}
 	scan := newKeyScanner(wantRequestKey)
 	_, _ = scan.Write(reqBody)
 	p := newResponseParser(family, status, ct, "")

@@ -15,6 +15,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
+	"github.com/agentwrap/agentwrap/call"
 	"github.com/agentwrap/agentwrap/gateway"
 	"github.com/agentwrap/agentwrap/internal/upstreamtest"
 	"github.com/agentwrap/agentwrap/spans"
@@ -92,7 +93,7 @@ func newFamilyHarness(t *testing.T) *familyHarness {
 	h := &familyHarness{up: up, rt: &recordingTransport{}, exp: exp, calls: make(chan struct{}, 16)}
 	gw, err := gateway.New(gateway.Config{
 		Upstream: u, Key: familyKey, Token: familyToken, Transport: h.rt,
-		Observe: func(c *gateway.Call) { rec.Observe(c); h.calls <- struct{}{} },
+		Observe: func(c *call.Call) { rec.Observe(c); h.calls <- struct{}{} },
 		Label:   func(string) string { return "cred-test" },
 	})
 	if err != nil {
@@ -157,7 +158,7 @@ type familyCase struct {
 	name, method, path string
 	hdr                http.Header
 	body               string
-	family             gateway.Family
+	family             call.Family
 	stream             bool
 	// input and output are the expected token counts; -1 means absent.
 	input, output int64
@@ -175,18 +176,18 @@ func familyCases() []familyCase {
 		sseType  = "text/event-stream"
 	)
 	return []familyCase{
-		{"chat", "POST", "/v1/chat/completions", bearer(familyToken), chat + `}`, gateway.FamilyChatCompletions, false, in, out, jsonType},
-		{"chat-stream", "POST", "/v1/chat/completions", bearer(familyToken), chat + `,"stream":true,"stream_options":{"include_usage":true}}`, gateway.FamilyChatCompletions, true, in, out, sseType},
-		{"responses", "POST", "/v1/responses", bearer(familyToken), resp + `}`, gateway.FamilyResponses, false, in, out, jsonType},
-		{"responses-stream", "POST", "/v1/responses", bearer(familyToken), resp + `,"stream":true}`, gateway.FamilyResponses, true, in, out, sseType},
-		{"messages", "POST", "/v1/messages", anthropicHdr(familyToken), msgs + `}`, gateway.FamilyMessages, false, in, out, jsonType},
-		{"messages-beta-stream", "POST", "/v1/messages?beta=true", anthropicHdr(familyToken), msgs + `,"stream":true}`, gateway.FamilyMessages, true, in, out, sseType},
-		{"count_tokens", "POST", "/v1/messages/count_tokens", anthropicHdr(familyToken), `{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"pong"}]}`, gateway.FamilyCountTokens, false, in, -1, jsonType},
-		{"gemini", "POST", "/v1beta/models/gemini-2.5-flash:generateContent", googKey(familyToken), gemini, gateway.FamilyGemini, false, in, out, jsonType},
-		{"gemini-stream", "POST", "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", googKey(familyToken), gemini, gateway.FamilyGemini, true, in, out, sseType},
-		{"gemini-query-key", "POST", "/v1beta/models/gemini-2.5-flash:generateContent?key=" + familyToken, nil, gemini, gateway.FamilyGemini, false, in, out, jsonType},
-		{"embeddings", "POST", "/v1/embeddings", bearer(familyToken), `{"model":"text-embedding-3-small","input":"pong"}`, gateway.FamilyEmbeddings, false, in, -1, jsonType},
-		{"models", "GET", "/v1/models", bearer(familyToken), ``, gateway.FamilyModels, false, -1, -1, jsonType},
+		{"chat", "POST", "/v1/chat/completions", bearer(familyToken), chat + `}`, call.FamilyChatCompletions, false, in, out, jsonType},
+		{"chat-stream", "POST", "/v1/chat/completions", bearer(familyToken), chat + `,"stream":true,"stream_options":{"include_usage":true}}`, call.FamilyChatCompletions, true, in, out, sseType},
+		{"responses", "POST", "/v1/responses", bearer(familyToken), resp + `}`, call.FamilyResponses, false, in, out, jsonType},
+		{"responses-stream", "POST", "/v1/responses", bearer(familyToken), resp + `,"stream":true}`, call.FamilyResponses, true, in, out, sseType},
+		{"messages", "POST", "/v1/messages", anthropicHdr(familyToken), msgs + `}`, call.FamilyMessages, false, in, out, jsonType},
+		{"messages-beta-stream", "POST", "/v1/messages?beta=true", anthropicHdr(familyToken), msgs + `,"stream":true}`, call.FamilyMessages, true, in, out, sseType},
+		{"count_tokens", "POST", "/v1/messages/count_tokens", anthropicHdr(familyToken), `{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"pong"}]}`, call.FamilyCountTokens, false, in, -1, jsonType},
+		{"gemini", "POST", "/v1beta/models/gemini-2.5-flash:generateContent", googKey(familyToken), gemini, call.FamilyGemini, false, in, out, jsonType},
+		{"gemini-stream", "POST", "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", googKey(familyToken), gemini, call.FamilyGemini, true, in, out, sseType},
+		{"gemini-query-key", "POST", "/v1beta/models/gemini-2.5-flash:generateContent?key=" + familyToken, nil, gemini, call.FamilyGemini, false, in, out, jsonType},
+		{"embeddings", "POST", "/v1/embeddings", bearer(familyToken), `{"model":"text-embedding-3-small","input":"pong"}`, call.FamilyEmbeddings, false, in, -1, jsonType},
+		{"models", "GET", "/v1/models", bearer(familyToken), ``, call.FamilyModels, false, -1, -1, jsonType},
 	}
 }
 
@@ -254,14 +255,14 @@ func checkFamilySpan(t *testing.T, tc familyCase, a map[attribute.Key]attribute.
 			t.Errorf("%s = %v, want %d", k, v.Emit(), n)
 		}
 	}
-	if tc.family == gateway.FamilyModels {
+	if tc.family == call.FamilyModels {
 		return
 	}
 	if got := a[spans.GenAIRequestStream].AsBool(); got != tc.stream {
 		t.Errorf("request stream %v, want %v", got, tc.stream)
 	}
 	// count_tokens replies carry no model.
-	if a[spans.GenAIRequestModel].AsString() == "" || (a[spans.GenAIResponseModel].AsString() == "") != (tc.family == gateway.FamilyCountTokens) {
+	if a[spans.GenAIRequestModel].AsString() == "" || (a[spans.GenAIResponseModel].AsString() == "") != (tc.family == call.FamilyCountTokens) {
 		t.Errorf("request model %q, response model %q", a[spans.GenAIRequestModel].Emit(), a[spans.GenAIResponseModel].Emit())
 	}
 	if !strings.HasSuffix(a["span.name"].AsString(), " "+a[spans.GenAIRequestModel].AsString()) {
@@ -271,11 +272,11 @@ func checkFamilySpan(t *testing.T, tc familyCase, a map[attribute.Key]attribute.
 		t.Error("no time to first chunk")
 	}
 	switch tc.family {
-	case gateway.FamilyChatCompletions, gateway.FamilyResponses, gateway.FamilyMessages, gateway.FamilyGemini:
+	case call.FamilyChatCompletions, call.FamilyResponses, call.FamilyMessages, call.FamilyGemini:
 		if len(a[spans.GenAIResponseFinishReason].AsStringSlice()) == 0 {
 			t.Error("no finish reasons")
 		}
-		if a[spans.GenAIResponseID].AsString() == "" && tc.family != gateway.FamilyGemini {
+		if a[spans.GenAIResponseID].AsString() == "" && tc.family != call.FamilyGemini {
 			t.Error("no response id")
 		}
 	}

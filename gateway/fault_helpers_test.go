@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agentwrap/agentwrap/call"
 	"github.com/agentwrap/agentwrap/gateway"
 )
 
@@ -16,7 +17,7 @@ import (
 // arrive on a channel.
 type faultGateway struct {
 	gw    *gateway.Gateway
-	calls chan *gateway.Call
+	calls chan *call.Call
 }
 
 func startGateway(t *testing.T, upstream string) *faultGateway {
@@ -25,8 +26,8 @@ func startGateway(t *testing.T, upstream string) *faultGateway {
 	if err != nil {
 		t.Fatal(err)
 	}
-	calls := make(chan *gateway.Call, 128)
-	gw, err := gateway.New(gateway.Config{Upstream: u, Observe: func(c *gateway.Call) { calls <- c }})
+	calls := make(chan *call.Call, 128)
+	gw, err := gateway.New(gateway.Config{Upstream: u, Observe: func(c *call.Call) { calls <- c }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +36,7 @@ func startGateway(t *testing.T, upstream string) *faultGateway {
 }
 
 // call waits for the next observed call.
-func (f *faultGateway) call(t *testing.T) *gateway.Call {
+func (f *faultGateway) call(t *testing.T) *call.Call {
 	t.Helper()
 	select {
 	case c := <-f.calls:

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/agentwrap/agentwrap/call"
 )
 
 // Config configures a Gateway. The zero value of each field is documented.
@@ -36,7 +38,7 @@ type Config struct {
 	// the goroutine serving a call; calls that end together are observed
 	// one after another, and Observe may be called concurrently. Nil means
 	// calls are not observed.
-	Observe func(*Call)
+	Observe func(*call.Call)
 	// Label returns the stable label of a credential value. Nil means calls
 	// carry no credential label.
 	Label func(credential string) string
@@ -71,6 +73,7 @@ type Gateway struct {
 	srv      *http.Server
 	warm     *warmer
 	proxy    *httputil.ReverseProxy
+	router   *call.Router
 	hosts    map[string]bool
 	srvHost  string
 	srvPort  int
@@ -80,7 +83,7 @@ type Gateway struct {
 	closed bool
 	// pending are the records of ended calls not yet observed; drain, run
 	// by timer, observes them.
-	pending []func() *Call
+	pending []func() *call.Call
 	timer   *time.Timer
 	wg      sync.WaitGroup
 }
@@ -119,6 +122,7 @@ func New(cfg Config) (*Gateway, error) {
 
 func (g *Gateway) init() {
 	port := strconv.Itoa(g.ln.Addr().(*net.TCPAddr).Port)
+	g.router = call.DefaultRouter()
 	g.hosts = map[string]bool{g.ln.Addr().String(): true, "localhost:" + port: true}
 	g.srvHost = g.upstream.Hostname()
 	g.srvPort = upstreamPort(g.upstream)
@@ -208,7 +212,7 @@ func (g *Gateway) Close(ctx context.Context) error {
 
 // observe queues record: drain runs it and hands its call to the observer
 // within observeDelay.
-func (g *Gateway) observe(record func() *Call) {
+func (g *Gateway) observe(record func() *call.Call) {
 	if g.cfg.Observe == nil {
 		return
 	}

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/agentwrap/agentwrap/call"
 )
 
 // TestGatewayParsesRepliesInPassing sends fixtures through the real proxy:
@@ -14,21 +16,21 @@ func TestGatewayParsesRepliesInPassing(t *testing.T) {
 	cases := []struct {
 		path, fixture, ct, ce string
 		status                int
-		check                 func(c *Call) bool
+		check                 func(c *call.Call) bool
 	}{
-		{"/v1/chat/completions", "chat_stream.sse", "text/event-stream", "", 200, func(c *Call) bool {
+		{"/v1/chat/completions", "chat_stream.sse", "text/event-stream", "", 200, func(c *call.Call) bool {
 			return c.Stream && c.StreamComplete && c.Usage.Input == 1117 && c.ResponseID != ""
 		}},
-		{"/v1/messages?beta=true", "messages_stream.sse", "text/event-stream", "br", 200, func(c *Call) bool {
+		{"/v1/messages?beta=true", "messages_stream.sse", "text/event-stream", "br", 200, func(c *call.Call) bool {
 			return c.Stream && c.StreamComplete && c.Usage.CacheRead == 20480 && c.FinishReasons[0] == "tool_use"
 		}},
-		{"/v1/responses", "responses.json", "application/json", "gzip", 200, func(c *Call) bool {
+		{"/v1/responses", "responses.json", "application/json", "gzip", 200, func(c *call.Call) bool {
 			return !c.Stream && c.Usage.Reasoning == 256 && c.ResponseModel == "gpt-5-codex"
 		}},
-		{"/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", "gemini_stream.sse", "text/event-stream", "zstd", 200, func(c *Call) bool {
+		{"/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", "gemini_stream.sse", "text/event-stream", "zstd", 200, func(c *call.Call) bool {
 			return c.StreamComplete && c.Usage.Output == 558
 		}},
-		{"/v1/chat/completions", "error_openai.json", "application/json", "", 401, func(c *Call) bool {
+		{"/v1/chat/completions", "error_openai.json", "application/json", "", 401, func(c *call.Call) bool {
 			return c.UpstreamErrorCode == "invalid_api_key"
 		}},
 	}

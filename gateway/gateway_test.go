@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/agentwrap/agentwrap/call"
 )
 
 const (
@@ -57,7 +59,7 @@ type harness struct {
 	gw    *Gateway
 	up    *httptest.Server
 	seen  *seen
-	calls chan *Call
+	calls chan *call.Call
 }
 
 func newHarness(t *testing.T, key string, h http.HandlerFunc) *harness {
@@ -70,8 +72,8 @@ func newHarness(t *testing.T, key string, h http.HandlerFunc) *harness {
 	}))
 	t.Cleanup(up.Close)
 	u, _ := url.Parse(up.URL)
-	calls := make(chan *Call, 64)
-	cfg := Config{Upstream: u, Observe: func(c *Call) { calls <- c }, Label: func(v string) string { return "cred-" + fmt.Sprint(len(v)) }}
+	calls := make(chan *call.Call, 64)
+	cfg := Config{Upstream: u, Observe: func(c *call.Call) { calls <- c }, Label: func(v string) string { return "cred-" + fmt.Sprint(len(v)) }}
 	if key != "" {
 		cfg.Key, cfg.Token = key, canaryToken
 	}
@@ -83,7 +85,7 @@ func newHarness(t *testing.T, key string, h http.HandlerFunc) *harness {
 	return &harness{gw: gw, up: up, seen: s, calls: calls}
 }
 
-func (h *harness) call(t *testing.T) *Call {
+func (h *harness) call(t *testing.T) *call.Call {
 	t.Helper()
 	select {
 	case c := <-h.calls:
@@ -284,7 +286,7 @@ func TestRequestMetadataAndBodyUnchanged(t *testing.T) {
 		t.Fatalf("upstream body changed: %q", got)
 	}
 	c := h.call(t)
-	if c.Family != FamilyMessages || c.RequestModel != "claude-x" || !c.RequestStream || c.RequestMaxTokens != 512 || c.ResendCount != 2 || c.UserAgent != "claude-cli/2.1" || c.Path != "/v1/messages" {
+	if c.Family != call.FamilyMessages || c.RequestModel != "claude-x" || !c.RequestStream || c.RequestMaxTokens != 512 || c.ResendCount != 2 || c.UserAgent != "claude-cli/2.1" || c.Path != "/v1/messages" {
 		t.Fatalf("request metadata: %+v", c)
 	}
 	if strings.Join(c.RequestKeys, ",") != "messages,model,stream,max_tokens" {
@@ -296,7 +298,7 @@ func TestRequestMetadataAndBodyUnchanged(t *testing.T) {
 
 	h.do(t, "POST", "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", nil, `{"contents":[],"generationConfig":{"maxOutputTokens":77}}`)
 	c = h.call(t)
-	if c.Family != FamilyGemini || c.RequestModel != "gemini-2.5-flash" || !c.RequestStream || c.RequestMaxTokens != 77 {
+	if c.Family != call.FamilyGemini || c.RequestModel != "gemini-2.5-flash" || !c.RequestStream || c.RequestMaxTokens != 77 {
 		t.Fatalf("gemini metadata: %+v", c)
 	}
 }
@@ -363,8 +365,8 @@ func TestUpstreamUnreachableAnswers502InFamilyFormat(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	u, _ := url.Parse("http://" + addr)
-	calls := make(chan *Call, 1)
-	gw, err := New(Config{Upstream: u, Observe: func(c *Call) { calls <- c }})
+	calls := make(chan *call.Call, 1)
+	gw, err := New(Config{Upstream: u, Observe: func(c *call.Call) { calls <- c }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -423,7 +425,7 @@ func TestUnknownPathForwarded(t *testing.T) {
 	if r.URL.Path != "/v2/whatever" {
 		t.Fatalf("path %q", r.URL.Path)
 	}
-	if c := h.call(t); c.Family != FamilyUnknown || c.Path != "/v2/whatever" {
+	if c := h.call(t); c.Family != call.FamilyUnknown || c.Path != "/v2/whatever" {
 		t.Fatalf("call %+v", c)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
+	"github.com/agentwrap/agentwrap/call"
 	"github.com/agentwrap/agentwrap/contract"
 	"github.com/agentwrap/agentwrap/gateway"
 	"github.com/agentwrap/agentwrap/redact"
@@ -68,8 +69,8 @@ func BenchmarkObserveCall(b *testing.B) {
 	req, pieces := typicalCall(b)
 	chk := contract.NewChecker(contract.Builtin())
 	headers := []string{"authorization", "content-type"}
-	parse := func() *gateway.Call {
-		return gateway.ParseCall(gateway.FamilyChatCompletions, "/v1/chat/completions", chk, headers, req, 200, "text/event-stream", pieces)
+	parse := func() *call.Call {
+		return gateway.ParseCall(call.FamilyChatCompletions, "/v1/chat/completions", chk, headers, req, 200, "text/event-stream", pieces)
 	}
 	b.Run("parse", func(b *testing.B) {
 		b.ReportAllocs()

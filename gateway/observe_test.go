@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agentwrap/agentwrap/call"
 	"github.com/agentwrap/agentwrap/gateway"
 )
 
@@ -26,7 +27,7 @@ func TestObservationIsOffTheCallPath(t *testing.T) {
 	u, _ := url.Parse(up.URL)
 	release := make(chan struct{})
 	models := make(chan string, 16)
-	gw, err := gateway.New(gateway.Config{Upstream: u, Observe: func(c *gateway.Call) {
+	gw, err := gateway.New(gateway.Config{Upstream: u, Observe: func(c *call.Call) {
 		<-release
 		models <- c.RequestModel
 	}})

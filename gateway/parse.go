@@ -2,6 +2,8 @@ package gateway
 
 import (
 	"io"
+
+	"github.com/agentwrap/agentwrap/call"
 )
 
 // responseParser reads a tee of one upstream response body as it passes to
@@ -12,5 +14,5 @@ type responseParser interface {
 	io.Writer
 	// finish fills the response fields of c once the body ended. complete is
 	// false when the body was cut short (read error or client gone).
-	finish(c *Call, complete bool)
+	finish(c *call.Call, complete bool)
 }

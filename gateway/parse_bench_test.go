@@ -3,12 +3,14 @@ package gateway
 import (
 	"bytes"
 	"testing"
+
+	"github.com/agentwrap/agentwrap/call"
 )
 
 // benchReply measures one whole observation: a new parser, the body written
 // as the network would deliver it (per event for streams, 4 KiB pieces for
 // bodies), and finish into a record.
-func benchReply(b *testing.B, family Family, ct, ce string, body []byte) {
+func benchReply(b *testing.B, family call.Family, ct, ce string, body []byte) {
 	var pieces [][]byte
 	if ct == sse && ce == "" {
 		pieces = bytes.SplitAfter(body, []byte("\n\n"))
@@ -26,45 +28,45 @@ func benchReply(b *testing.B, family Family, ct, ce string, body []byte) {
 		for _, piece := range pieces {
 			_, _ = p.Write(piece)
 		}
-		c := Call{Usage: NoUsage()}
+		c := call.Call{Usage: call.NoUsage()}
 		p.finish(&c, true)
 	}
 }
 
 func BenchmarkChatStream(b *testing.B) {
-	benchReply(b, FamilyChatCompletions, sse, "", fixture(b, "chat_stream.sse"))
+	benchReply(b, call.FamilyChatCompletions, sse, "", fixture(b, "chat_stream.sse"))
 }
 
 func BenchmarkChatJSON(b *testing.B) {
-	benchReply(b, FamilyChatCompletions, jsct, "", fixture(b, "chat.json"))
+	benchReply(b, call.FamilyChatCompletions, jsct, "", fixture(b, "chat.json"))
 }
 
 func BenchmarkResponsesStream(b *testing.B) {
-	benchReply(b, FamilyResponses, sse, "", fixture(b, "responses_stream.sse"))
+	benchReply(b, call.FamilyResponses, sse, "", fixture(b, "responses_stream.sse"))
 }
 
 func BenchmarkResponsesJSON(b *testing.B) {
-	benchReply(b, FamilyResponses, jsct, "", fixture(b, "responses.json"))
+	benchReply(b, call.FamilyResponses, jsct, "", fixture(b, "responses.json"))
 }
 
 func BenchmarkMessagesStream(b *testing.B) {
-	benchReply(b, FamilyMessages, sse, "", fixture(b, "messages_stream.sse"))
+	benchReply(b, call.FamilyMessages, sse, "", fixture(b, "messages_stream.sse"))
 }
 
 func BenchmarkMessagesJSON(b *testing.B) {
-	benchReply(b, FamilyMessages, jsct, "", fixture(b, "messages.json"))
+	benchReply(b, call.FamilyMessages, jsct, "", fixture(b, "messages.json"))
 }
 
 func BenchmarkGeminiStream(b *testing.B) {
-	benchReply(b, FamilyGemini, sse, "", fixture(b, "gemini_stream.sse"))
+	benchReply(b, call.FamilyGemini, sse, "", fixture(b, "gemini_stream.sse"))
 }
 
 func BenchmarkErrorJSON(b *testing.B) {
-	benchReply(b, FamilyChatCompletions, jsct, "", fixture(b, "error_openai.json"))
+	benchReply(b, call.FamilyChatCompletions, jsct, "", fixture(b, "error_openai.json"))
 }
 
 func BenchmarkChatStreamGzip(b *testing.B) {
-	benchReply(b, FamilyChatCompletions, sse, "gzip", encode(b, "gzip", fixture(b, "chat_stream.sse")))
+	benchReply(b, call.FamilyChatCompletions, sse, "gzip", encode(b, "gzip", fixture(b, "chat_stream.sse")))
 }
 
 // BenchmarkLongChatStream is a 1000-delta reply (about 250 KiB).
@@ -72,5 +74,5 @@ func BenchmarkLongChatStream(b *testing.B) {
 	events := bytes.SplitAfter(fixture(b, "chat_stream.sse"), []byte("\n\n"))
 	body := append(bytes.Join(events[:2], nil), bytes.Repeat(events[2], 1000)...)
 	body = append(body, bytes.Join(events[len(events)-4:], nil)...)
-	benchReply(b, FamilyChatCompletions, sse, "", body)
+	benchReply(b, call.FamilyChatCompletions, sse, "", body)
 }

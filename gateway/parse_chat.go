@@ -1,5 +1,7 @@
 package gateway
 
+import "github.com/agentwrap/agentwrap/call"
+
 // chatParser reads OpenAI chat completions: a chat.completion object, or a
 // stream of chat.completion.chunk objects as `data:` events ending with
 // `data: [DONE]`. The usage chunk (stream_options.include_usage) has empty
@@ -103,7 +105,7 @@ func readOpenAIUsage(r *result, v []byte, in, out string) {
 	if isNull(v) {
 		return
 	}
-	u := NoUsage()
+	u := call.NoUsage()
 	if !eachField(v, func(k, val []byte) bool {
 		switch string(k) {
 		case in:

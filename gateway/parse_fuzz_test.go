@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/agentwrap/agentwrap/call"
 )
 
 func addFixtureSeeds(f *testing.F, add func(b []byte)) {
@@ -34,8 +36,8 @@ func FuzzSSE(f *testing.F) {
 }
 
 var fuzzFamilies = []Family{
-	FamilyChatCompletions, FamilyResponses, FamilyMessages, FamilyCountTokens,
-	FamilyGemini, FamilyEmbeddings, FamilyModels, FamilyUnknown,
+	call.FamilyChatCompletions, call.FamilyResponses, call.FamilyMessages, call.FamilyCountTokens,
+	call.FamilyGemini, call.FamilyEmbeddings, call.FamilyModels, call.FamilyUnknown,
 }
 
 // FuzzParsers feeds any bytes to every family's parser, as a stream and as a

@@ -1,5 +1,7 @@
 package gateway
 
+import "github.com/agentwrap/agentwrap/call"
+
 // geminiParser reads Gemini generateContent replies: a
 // GenerateContentResponse object, a stream of them as SSE `data:` events
 // (streamGenerateContent?alt=sse), or a JSON array of them
@@ -110,7 +112,7 @@ func (p *geminiParser) readUsage(r *result, v []byte) bool {
 	}) {
 		return false
 	}
-	u := Usage{Input: prompt, Output: cands + thoughts, CacheRead: cached, CacheCreation: -1, Reasoning: -1}
+	u := call.Usage{Input: prompt, Output: cands + thoughts, CacheRead: cached, CacheCreation: -1, Reasoning: -1}
 	if thoughtsSeen {
 		u.Reasoning = thoughts
 	}

@@ -15,6 +15,8 @@ import (
 
 	"github.com/andybalholm/brotli"
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/agentwrap/agentwrap/call"
 )
 
 // canaries are strings the reply fixtures carry in prompt, response or
@@ -74,8 +76,8 @@ var splitters = []splitter{
 }
 
 // parse feeds rp to a fresh parser in the pieces cut returns.
-func parse(rp reply, cut func([]byte) [][]byte) *Call {
-	c := &Call{Family: rp.family, StatusCode: rp.status, ContentType: rp.ct, Usage: NoUsage()}
+func parse(rp reply, cut func([]byte) [][]byte) *call.Call {
+	c := &call.Call{Family: rp.family, StatusCode: rp.status, ContentType: rp.ct, Usage: call.NoUsage()}
 	p := newResponseParser(rp.family, rp.status, rp.ct, rp.ce)
 	for _, piece := range cut(rp.body) {
 		if n, err := p.Write(piece); n != len(piece) || err != nil {
@@ -88,7 +90,7 @@ func parse(rp reply, cut func([]byte) [][]byte) *Call {
 
 // parseAllWays parses rp with every splitter, checks they agree and that no
 // canary reached the Call, and returns the Call.
-func parseAllWays(t *testing.T, rp reply) *Call {
+func parseAllWays(t *testing.T, rp reply) *call.Call {
 	t.Helper()
 	first := parse(rp, whole)
 	for _, s := range splitters[1:] {
@@ -100,7 +102,7 @@ func parseAllWays(t *testing.T, rp reply) *Call {
 	return first
 }
 
-func assertNoCanary(t testing.TB, c *Call) {
+func assertNoCanary(t testing.TB, c *call.Call) {
 	t.Helper()
 	s := fmt.Sprintf("%+v", *c)
 	for _, k := range canaries {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/agentwrap/agentwrap/call"
 )
 
 const bigStream = 64 << 20
@@ -28,22 +30,22 @@ func TestLongStreamKeepsBuffersBounded(t *testing.T) {
 	tail := bytes.Join(events[len(events)-4:], nil)
 
 	t.Run("many events", func(t *testing.T) {
-		p := newResponseParser(FamilyChatCompletions, 200, sse, "").(*bodyParser)
+		p := newResponseParser(call.FamilyChatCompletions, 200, sse, "").(*bodyParser)
 		feedStream(p, head, delta, tail, bigStream)
 		assertSSEBounded(t, p)
-		c := &Call{Usage: NoUsage()}
+		c := &call.Call{Usage: call.NoUsage()}
 		p.finish(c, true)
 		if !c.StreamComplete || c.Usage.Input != 1117 {
 			t.Fatalf("long stream: %+v", c)
 		}
 	})
 	t.Run("one endless event", func(t *testing.T) {
-		p := newResponseParser(FamilyChatCompletions, 200, sse, "").(*bodyParser)
+		p := newResponseParser(call.FamilyChatCompletions, 200, sse, "").(*bodyParser)
 		feedStream(p, []byte("data: {\"x\":\""), []byte("endless text without a newline "), nil, bigStream)
 		assertSSEBounded(t, p)
 	})
 	t.Run("one endless data field over many lines", func(t *testing.T) {
-		p := newResponseParser(FamilyMessages, 200, sse, "").(*bodyParser)
+		p := newResponseParser(call.FamilyMessages, 200, sse, "").(*bodyParser)
 		feedStream(p, []byte("event: content_block_delta\n"), []byte("data: more\n"), []byte("\n"), bigStream)
 		assertSSEBounded(t, p)
 		if p.res.skippedEvents != 1 {
@@ -51,19 +53,19 @@ func TestLongStreamKeepsBuffersBounded(t *testing.T) {
 		}
 	})
 	t.Run("json body", func(t *testing.T) {
-		p := newResponseParser(FamilyChatCompletions, 200, jsct, "").(*bodyParser)
+		p := newResponseParser(call.FamilyChatCompletions, 200, jsct, "").(*bodyParser)
 		feedStream(p, []byte(`{"choices":[{"message":{"content":"`), []byte("long content "), []byte(`"}}]}`), bigStream)
 		if p.body.buf != nil || !p.body.over {
 			t.Fatalf("json buffer kept %d bytes", cap(p.body.buf))
 		}
 	})
 	t.Run("compressed body", func(t *testing.T) {
-		p := newResponseParser(FamilyChatCompletions, 200, sse, "gzip").(*bodyParser)
+		p := newResponseParser(call.FamilyChatCompletions, 200, sse, "gzip").(*bodyParser)
 		feedStream(p, nil, []byte(strings.Repeat("\x1f\x8b", 100)), nil, bigStream)
 		if p.enc.buf != nil || !p.enc.over {
 			t.Fatalf("compressed buffer kept %d bytes", cap(p.enc.buf))
 		}
-		c := &Call{Usage: NoUsage()}
+		c := &call.Call{Usage: call.NoUsage()}
 		p.finish(c, true)
 		if !c.ResponseUnparsed {
 			t.Fatal("over-long compressed body not marked unparsed")
@@ -89,7 +91,7 @@ func TestDecompressionBombStops(t *testing.T) {
 	if len(bomb) > maxEncodedBytes {
 		t.Fatalf("bomb too large for the test: %d", len(bomb))
 	}
-	c := parse(reply{family: FamilyChatCompletions, status: 200, ct: sse, ce: "gzip", body: bomb, complete: true}, whole)
+	c := parse(reply{family: call.FamilyChatCompletions, status: 200, ct: sse, ce: "gzip", body: bomb, complete: true}, whole)
 	if !c.ResponseUnparsed {
 		t.Fatalf("decompression bomb read to the end: %+v", c)
 	}

@@ -1,5 +1,7 @@
 package gateway
 
+import "github.com/agentwrap/agentwrap/call"
+
 // messagesParser reads Anthropic Messages: a message object, or the event
 // stream message_start, content_block_start/delta/stop, ping, message_delta,
 // message_stop (terminal) and error. Usage comes from message_start's
@@ -134,7 +136,7 @@ func (p *messagesParser) readUsage(r *result, v []byte) {
 		}
 		return true
 	})
-	u := NoUsage()
+	u := call.NoUsage()
 	u.Output, u.CacheRead, u.CacheCreation = p.out, p.cacheRead, p.cacheCreation
 	if p.in >= 0 {
 		u.Input = p.in + max(p.cacheRead, 0) + max(p.cacheCreation, 0)

@@ -1,5 +1,7 @@
 package gateway
 
+import "github.com/agentwrap/agentwrap/call"
+
 // countTokensParser reads Anthropic count_tokens: {"input_tokens": N}.
 type countTokensParser struct{}
 
@@ -12,7 +14,7 @@ func (countTokensParser) document(r *result, doc []byte) {
 	if !eachField(doc, func(k, val []byte) bool {
 		if string(k) == "input_tokens" {
 			seen = true
-			u := NoUsage()
+			u := call.NoUsage()
 			setCount(&u.Input, val)
 			r.usage, r.usageSeen = u, true
 		}

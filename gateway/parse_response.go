@@ -3,6 +3,8 @@ package gateway
 import (
 	"strings"
 	"sync"
+
+	"github.com/agentwrap/agentwrap/call"
 )
 
 // familyParser reads the replies of one request family. Its methods run on
@@ -22,7 +24,7 @@ type familyParser interface {
 
 // newResponseParser returns the parser for a reply of family f, chosen by
 // the reply's status, media type and Content-Encoding.
-func newResponseParser(f Family, status int, contentType, contentEncoding string) responseParser {
+func newResponseParser(f call.Family, status int, contentType, contentEncoding string) responseParser {
 	p := &bodyParser{family: f, status: status, fam: familyFor(f), res: newResult()}
 	p.sse = isEventStream(contentType)
 	if p.sse {
@@ -47,31 +49,33 @@ func isEventStream(contentType string) bool {
 	return strings.EqualFold(strings.TrimSpace(mt), "text/event-stream")
 }
 
-func familyFor(f Family) familyParser {
-	switch f {
-	case FamilyChatCompletions:
-		return &chatParser{}
-	case FamilyResponses:
-		return &responsesParser{}
-	case FamilyMessages:
-		return &messagesParser{}
-	case FamilyGemini:
-		return &geminiParser{}
-	case FamilyCountTokens:
-		return countTokensParser{}
-	case FamilyEmbeddings:
-		return embeddingsParser{}
-	case FamilyModels:
-		return modelsParser{}
+// parsers make the response parser of each registered family: adding a
+// family is its registry entry (package call), its parser file and one line
+// here. TestParsersCoverRegistry fails when a family has none.
+var parsers = map[call.Family]func() familyParser{
+	call.FamilyChatCompletions: func() familyParser { return &chatParser{} },
+	call.FamilyResponses:       func() familyParser { return &responsesParser{} },
+	call.FamilyMessages:        func() familyParser { return &messagesParser{} },
+	call.FamilyGemini:          func() familyParser { return &geminiParser{} },
+	call.FamilyCountTokens:     func() familyParser { return countTokensParser{} },
+	call.FamilyEmbeddings:      func() familyParser { return embeddingsParser{} },
+	call.FamilyModels:          func() familyParser { return modelsParser{} },
+}
+
+// familyFor returns the parser of family f; a call no route recognised
+// (call.FamilyUnknown) is read only for its error body.
+func familyFor(f call.Family) familyParser {
+	if !call.Known(f) {
+		return unknownParser{}
 	}
-	return unknownParser{}
+	return parsers[f]()
 }
 
 // bodyParser is the responseParser of every family: it undoes the
 // Content-Encoding on its own copy, frames the body as an event stream or a
 // JSON document, and hands the pieces to the family's parser.
 type bodyParser struct {
-	family Family
+	family call.Family
 	status int
 	fam    familyParser
 	sse    bool
@@ -118,7 +122,7 @@ func (p *bodyParser) skipped(name []byte) {
 	p.fam.skipped(&p.res, name)
 }
 
-func (p *bodyParser) finish(c *Call, complete bool) {
+func (p *bodyParser) finish(c *call.Call, complete bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.done {
@@ -160,7 +164,7 @@ func (p *bodyParser) end(complete bool) {
 // endDocument reads a whole non-stream body.
 func (p *bodyParser) endDocument(complete bool) {
 	b := p.body
-	documented := p.family != FamilyUnknown
+	documented := p.family != call.FamilyUnknown
 	switch {
 	case b.over:
 		p.res.unparsed = true

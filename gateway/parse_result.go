@@ -1,5 +1,7 @@
 package gateway
 
+import "github.com/agentwrap/agentwrap/call"
+
 // maxChoices bounds the choices or candidates whose finish reasons are kept.
 const maxChoices = 64
 
@@ -9,7 +11,7 @@ type result struct {
 	id, model string
 	// reasons holds finish reasons by choice or candidate index.
 	reasons       []string
-	usage         Usage
+	usage         call.Usage
 	usageSeen     bool
 	terminal      bool
 	missing       []string
@@ -20,7 +22,7 @@ type result struct {
 	errCode       string
 }
 
-func newResult() result { return result{usage: NoUsage()} }
+func newResult() result { return result{usage: call.NoUsage()} }
 
 // setReason records the finish reason of choice idx from the raw JSON
 // string v; null and empty strings are ignored.
@@ -42,7 +44,7 @@ func (r *result) need(present bool, name string) {
 }
 
 // fill copies the result into the call record.
-func (r *result) fill(c *Call, stream, complete bool) {
+func (r *result) fill(c *call.Call, stream, complete bool) {
 	c.Stream = stream
 	c.StreamComplete = stream && complete && r.terminal
 	if r.id != "" {

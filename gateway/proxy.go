@@ -11,22 +11,24 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/agentwrap/agentwrap/call"
 )
 
 // ServeHTTP guards the gateway, opens the call record and hands the request
 // to the reverse proxy.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rt := detect(r.Method, r.URL.Path)
+	rt := g.router.Match(r.Method, r.URL.Path)
 	st := &callState{g: g, ctx: r.Context()}
-	st.c = Call{
-		Family: rt.family, Method: r.Method, Path: r.URL.Path,
+	st.c = call.Call{
+		Family: rt.Family, Method: r.Method, Path: r.URL.Path,
 		UserAgent: r.UserAgent(), Start: time.Now(),
 		ServerAddress: g.srvHost, ServerPort: g.srvPort,
-		RequestModel: rt.model, RequestStream: rt.stream,
-		RequestMaxTokens: -1, Usage: NoUsage(),
+		RequestModel: rt.Model, RequestStream: rt.Stream,
+		RequestMaxTokens: -1, Usage: call.NoUsage(),
 		ResendCount: resendCount(r.Header),
 	}
-	shape := shapeOf(rt.family, r.URL.Path)
+	shape := shapeOf(rt.Family, r.URL.Path)
 	if refused := g.refuse(r); refused != nil {
 		st.c.Refused = refused.code
 		st.c.StatusCode = refused.status
@@ -112,11 +114,12 @@ func (g *Gateway) rewrite(pr *httputil.ProxyRequest) {
 	if g.cfg.Key == "" {
 		return
 	}
-	f := FamilyUnknown
+	f := call.FamilyUnknown
 	if st != nil {
 		f = st.c.Family
 	}
-	swapCredential(pr.Out, style(f, pr.In.URL.Path), g.cfg.Key)
+	cred, _ := call.Style(f, pr.In.URL.Path)
+	swapCredential(pr.Out, cred, g.cfg.Key)
 }
 
 // modifyResponse records the response head and tees its body to the
@@ -127,7 +130,7 @@ func (g *Gateway) modifyResponse(resp *http.Response) error {
 		return nil
 	}
 	ct := resp.Header.Get("Content-Type")
-	st.update(func(c *Call) {
+	st.update(func(c *call.Call) {
 		c.StatusCode = resp.StatusCode
 		c.ContentType = ct
 		c.RetryAfter = resp.Header.Get("Retry-After") != "" || resp.Header.Get("Retry-After-Ms") != ""
@@ -156,7 +159,7 @@ func (g *Gateway) errorHandler(w http.ResponseWriter, r *http.Request, err error
 		return
 	}
 	if r.Context().Err() != nil {
-		st.update(func(c *Call) { c.Cancelled = true })
+		st.update(func(c *call.Call) { c.Cancelled = true })
 		st.finish(nil, false)
 		return
 	}
@@ -164,12 +167,12 @@ func (g *Gateway) errorHandler(w http.ResponseWriter, r *http.Request, err error
 	rejected := st.rejected
 	st.mu.Unlock()
 	if rejected != nil {
-		st.update(func(c *Call) { c.Contract.Enforced = true; c.StatusCode = http.StatusBadRequest })
+		st.update(func(c *call.Call) { c.Contract.Enforced = true; c.StatusCode = http.StatusBadRequest })
 		contractError(rejected).write(w, shapeOf(st.c.Family, r.URL.Path))
 		st.finish(nil, true)
 		return
 	}
-	st.update(func(c *Call) { c.TransportError = transportErrorClass(err) })
+	st.update(func(c *call.Call) { c.TransportError = transportErrorClass(err) })
 	errUpstream.write(w, shapeOf(st.c.Family, r.URL.Path))
 	st.finish(nil, false)
 }
@@ -196,4 +199,11 @@ func transportErrorClass(err error) string {
 		return "timeout"
 	}
 	return "network_error"
+}
+
+// shapeOf is the error shape the gateway answers a call of family f on path
+// in.
+func shapeOf(f call.Family, path string) call.ErrorShape {
+	_, shape := call.Style(f, path)
+	return shape
 }

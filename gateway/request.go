@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"io"
 	"strconv"
+
+	"github.com/agentwrap/agentwrap/call"
 )
 
 // requestKeys are the top-level request body keys whose values the gateway
@@ -68,7 +70,7 @@ func jsonString(v []byte) (string, bool) {
 
 // fillRequest copies what the scanner read into c. It is called when the
 // call ends, by which time the transport has sent the body.
-func fillRequest(c *Call, s *keyScanner, bodyLen int64) {
+func fillRequest(c *call.Call, s *keyScanner, bodyLen int64) {
 	c.RequestKeys = s.Keys()
 	if bodyLen > 0 && !s.Valid() {
 		c.RequestJSONError = true

@@ -11,7 +11,7 @@ import (
 	"github.com/openai/openai-go/v3/option"
 	"github.com/openai/openai-go/v3/responses"
 
-	"github.com/agentwrap/agentwrap/gateway"
+	"github.com/agentwrap/agentwrap/call"
 	"github.com/agentwrap/agentwrap/internal/upstreamtest"
 	"github.com/agentwrap/agentwrap/spans"
 )
@@ -37,7 +37,7 @@ func TestOpenAISDKChatCompletions(t *testing.T) {
 	if len(c.Choices) == 0 || !strings.Contains(c.Choices[0].Message.Content, upstreamtest.ReplyText) || c.Usage.PromptTokens != upstreamtest.InputTokens {
 		t.Fatalf("unexpected completion %+v", c)
 	}
-	checkSDKSpan(t, h, gateway.FamilyChatCompletions, false)
+	checkSDKSpan(t, h, call.FamilyChatCompletions, false)
 
 	params.StreamOptions = openai.ChatCompletionStreamOptionsParam{IncludeUsage: openai.Bool(true)}
 	stream := client.Chat.Completions.NewStreaming(context.Background(), params)
@@ -54,7 +54,7 @@ func TestOpenAISDKChatCompletions(t *testing.T) {
 	if acc.Usage.CompletionTokens != upstreamtest.OutputTokens {
 		t.Errorf("stream usage %+v", acc.Usage)
 	}
-	checkSDKSpan(t, h, gateway.FamilyChatCompletions, true)
+	checkSDKSpan(t, h, call.FamilyChatCompletions, true)
 }
 
 func TestOpenAISDKResponses(t *testing.T) {
@@ -71,7 +71,7 @@ func TestOpenAISDKResponses(t *testing.T) {
 	if !strings.Contains(r.OutputText(), upstreamtest.ReplyText) || r.Usage.OutputTokens != upstreamtest.OutputTokens {
 		t.Fatalf("unexpected response: text %q usage %+v", r.OutputText(), r.Usage)
 	}
-	checkSDKSpan(t, h, gateway.FamilyResponses, false)
+	checkSDKSpan(t, h, call.FamilyResponses, false)
 
 	stream := client.Responses.NewStreaming(context.Background(), params)
 	var text strings.Builder
@@ -91,7 +91,7 @@ func TestOpenAISDKResponses(t *testing.T) {
 	if !completed || !strings.Contains(text.String(), upstreamtest.ReplyText) {
 		t.Fatalf("stream text %q, completed with usage %v", text.String(), completed)
 	}
-	checkSDKSpan(t, h, gateway.FamilyResponses, true)
+	checkSDKSpan(t, h, call.FamilyResponses, true)
 }
 
 func TestAnthropicSDKMessages(t *testing.T) {
@@ -109,7 +109,7 @@ func TestAnthropicSDKMessages(t *testing.T) {
 	if len(m.Content) == 0 || !strings.Contains(m.Content[0].Text, upstreamtest.ReplyText) || m.Usage.OutputTokens != upstreamtest.OutputTokens {
 		t.Fatalf("unexpected message %+v", m)
 	}
-	checkSDKSpan(t, h, gateway.FamilyMessages, false)
+	checkSDKSpan(t, h, call.FamilyMessages, false)
 
 	stream := client.Messages.NewStreaming(context.Background(), params)
 	acc := anthropic.Message{}
@@ -124,10 +124,10 @@ func TestAnthropicSDKMessages(t *testing.T) {
 	if len(acc.Content) == 0 || !strings.Contains(acc.Content[0].Text, upstreamtest.ReplyText) || acc.StopReason == "" {
 		t.Fatalf("stream accumulated %+v", acc)
 	}
-	checkSDKSpan(t, h, gateway.FamilyMessages, true)
+	checkSDKSpan(t, h, call.FamilyMessages, true)
 }
 
-func checkSDKSpan(t *testing.T, h *familyHarness, f gateway.Family, stream bool) {
+func checkSDKSpan(t *testing.T, h *familyHarness, f call.Family, stream bool) {
 	t.Helper()
 	a := h.span(t)
 	if got := a[spans.RequestFamily].AsString(); got != string(f) {

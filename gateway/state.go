@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/agentwrap/agentwrap/call"
 )
 
 // callState follows one call through the proxy: the record being filled, the
@@ -20,7 +22,7 @@ type callState struct {
 	rejected []string
 
 	mu   sync.Mutex
-	c    Call
+	c    call.Call
 	once sync.Once
 }
 
@@ -38,7 +40,7 @@ func (s *callState) firstByte(t time.Time) {
 }
 
 // update runs f on the record under the lock.
-func (s *callState) update(f func(c *Call)) {
+func (s *callState) update(f func(c *call.Call)) {
 	s.mu.Lock()
 	f(&s.c)
 	s.mu.Unlock()
@@ -65,14 +67,14 @@ func (s *callState) finishAs(p responseParser, complete, agentGone bool) {
 		gone := !complete && (agentGone || s.ctx.Err() != nil)
 		// Parsing, the request scan and the contract check run with the
 		// observer, after the last byte went to the agent.
-		s.g.observe(func() *Call { return s.record(p, end, complete, gone) })
+		s.g.observe(func() *call.Call { return s.record(p, end, complete, gone) })
 	})
 }
 
 // record completes the call's record: the parser (nil when there was no
 // body to parse) fills the response fields, the scanner the request fields,
 // then the contract check runs.
-func (s *callState) record(p responseParser, end time.Time, complete, gone bool) *Call {
+func (s *callState) record(p responseParser, end time.Time, complete, gone bool) *call.Call {
 	s.mu.Lock()
 	c := s.c
 	s.mu.Unlock()

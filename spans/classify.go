@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/agentwrap/agentwrap/gateway"
+	"github.com/agentwrap/agentwrap/call"
 )
 
 // HelpCenterURL is where account-specific questions (quota, billing, limits,
@@ -21,7 +21,7 @@ type Outcome struct {
 
 // Classify applies DESIGN.md's classification table to a call: the first
 // matching row wins.
-func Classify(c *gateway.Call) Outcome {
+func Classify(c *call.Call) Outcome {
 	st := c.StatusCode
 	switch {
 	case c.TokenRejected:
@@ -32,7 +32,7 @@ func Classify(c *gateway.Call) Outcome {
 		return Outcome{ResultFail, FailureAuthRejected, upstreamNote(c, "credential rejected by the upstream")}
 	case followUp(c) != "":
 		return Outcome{ResultNeedsFollowUp, FailureOperatorFollowUp, followUpNote(c, followUp(c))}
-	case c.Family == gateway.FamilyUnknown:
+	case c.Family == call.FamilyUnknown:
 		return Outcome{ResultFail, FailureContractMismatch, "request not in the contract: unknown request family"}
 	case len(c.Contract.RequestProblems) > 0:
 		return Outcome{ResultFail, FailureContractMismatch, strings.Join(c.Contract.RequestProblems, "; ")}
@@ -53,7 +53,7 @@ func Classify(c *gateway.Call) Outcome {
 
 // unexpected returns a note when the call matches the unexpected_response
 // row, else "".
-func unexpected(c *gateway.Call) string {
+func unexpected(c *call.Call) string {
 	switch {
 	case c.TransportError != "":
 		return "upstream not reached or reply cut short: " + c.TransportError
@@ -83,7 +83,7 @@ var (
 
 // followUp names what an operator has to ask about a call, or "" when the
 // call is no account question.
-func followUp(c *gateway.Call) string {
+func followUp(c *call.Call) string {
 	s := strings.ToLower(c.UpstreamErrorType + " " + c.UpstreamErrorCode)
 	switch {
 	case c.StatusCode < 400:
@@ -108,7 +108,7 @@ const (
 // modelNotFound reports a 404 in the documented error format on a
 // documented endpoint: the path exists, so what was not found is the model
 // (Anthropic's not_found_error, Gemini's NOT_FOUND).
-func modelNotFound(c *gateway.Call) bool {
+func modelNotFound(c *call.Call) bool {
 	return c.StatusCode == 404 && c.Contract.Endpoint != "" && !c.ResponseJSONError &&
 		strings.Contains(strings.ToLower(c.UpstreamErrorType+" "+c.UpstreamErrorCode), "not_found")
 }
@@ -124,7 +124,7 @@ func hasAny(s string, markers []string) bool {
 
 // followUpNote says what happened, what to ask and where, within the
 // 200-character bound: the error label goes first when space runs out.
-func followUpNote(c *gateway.Call, ask string) string {
+func followUpNote(c *call.Call, ask string) string {
 	head := fmt.Sprintf("upstream %d", c.StatusCode)
 	if c.RetryAfter {
 		head += ", retry-after present"
@@ -136,7 +136,7 @@ func followUpNote(c *gateway.Call, ask string) string {
 	return head + tail
 }
 
-func upstreamNote(c *gateway.Call, what string) string {
+func upstreamNote(c *call.Call, what string) string {
 	n := fmt.Sprintf("upstream %d: %s", c.StatusCode, what)
 	if t := errorLabel(c); t != "" {
 		n += " (" + t + ")"
@@ -144,7 +144,7 @@ func upstreamNote(c *gateway.Call, what string) string {
 	return n
 }
 
-func errorLabel(c *gateway.Call) string {
+func errorLabel(c *call.Call) string {
 	switch {
 	case c.UpstreamErrorType != "" && c.UpstreamErrorCode != "" && c.UpstreamErrorCode != c.UpstreamErrorType:
 		return c.UpstreamErrorType + "/" + c.UpstreamErrorCode

@@ -16,6 +16,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
+	"github.com/agentwrap/agentwrap/call"
 	"github.com/agentwrap/agentwrap/contract"
 	"github.com/agentwrap/agentwrap/gateway"
 	"github.com/agentwrap/agentwrap/internal/upstreamtest"
@@ -65,7 +66,7 @@ type matrix struct {
 	gw    *gateway.Gateway
 	up    *upstream
 	exp   *tracetest.InMemoryExporter
-	calls chan *gateway.Call
+	calls chan *call.Call
 }
 
 func newMatrix(t *testing.T, enforce bool, opts ...upstreamtest.Option) *matrix {
@@ -80,10 +81,10 @@ func newMatrix(t *testing.T, enforce bool, opts ...upstreamtest.Option) *matrix 
 	ctx, run := tracer.Start(context.Background(), "invoke_agent test")
 	t.Cleanup(func() { run.End() })
 	rec := spans.NewRecorder(tracer, ctx, "run-matrix", nil)
-	m := &matrix{up: up, exp: exp, calls: make(chan *gateway.Call, 8)}
+	m := &matrix{up: up, exp: exp, calls: make(chan *call.Call, 8)}
 	gw, err := gateway.New(gateway.Config{
 		Upstream: u, Key: canaryKey, Token: canaryToken,
-		Observe:  func(c *gateway.Call) { rec.Observe(c); m.calls <- c },
+		Observe:  func(c *call.Call) { rec.Observe(c); m.calls <- c },
 		Contract: contract.NewChecker(contract.Builtin()),
 		Enforce:  enforce,
 	})

@@ -10,7 +10,7 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/agentwrap/agentwrap/gateway"
+	"github.com/agentwrap/agentwrap/call"
 )
 
 // Recorder turns call records into call spans under a run span and keeps the
@@ -41,7 +41,7 @@ func NewRecorder(tracer trace.Tracer, parent context.Context, runID string, note
 }
 
 // Observe records one call as a span. It is the gateway's observer.
-func (r *Recorder) Observe(c *gateway.Call) {
+func (r *Recorder) Observe(c *call.Call) {
 	o := Classify(c)
 	o.Note = r.note(o.Note)
 	buf := attrBuffers.Get().(*[]attribute.KeyValue)
@@ -80,7 +80,7 @@ type spanNameMemo struct {
 
 // spanName is SpanName, reusing the last name when operation and model are
 // the same: an agent's calls mostly are.
-func (r *Recorder) spanName(c *gateway.Call) string {
+func (r *Recorder) spanName(c *call.Call) string {
 	op, m := Operation(c.Family), model(c)
 	if memo := r.lastName.Load(); memo != nil && memo.op == op && memo.model == m {
 		return memo.name
@@ -113,7 +113,7 @@ func (r *Recorder) Summary() Summary {
 
 // SpanName is `{gen_ai.operation.name} {gen_ai.request.model}`, or the
 // operation alone when the call named no model.
-func SpanName(c *gateway.Call) string {
+func SpanName(c *call.Call) string {
 	op := Operation(c.Family)
 	if m := model(c); m != "" {
 		return op + " " + m
@@ -121,50 +121,29 @@ func SpanName(c *gateway.Call) string {
 	return op
 }
 
-func model(c *gateway.Call) string {
+func model(c *call.Call) string {
 	if c.RequestModel != "" {
 		return c.RequestModel
 	}
 	return c.ResponseModel
 }
 
-// Operation is the gen_ai.operation.name of a family.
-func Operation(f gateway.Family) string {
-	switch f {
-	case gateway.FamilyChatCompletions, gateway.FamilyResponses, gateway.FamilyMessages:
-		return "chat"
-	case gateway.FamilyGemini:
-		return "generate_content"
-	case gateway.FamilyEmbeddings:
-		return "embeddings"
-	case gateway.FamilyCountTokens:
-		return "count_tokens"
-	case gateway.FamilyModels:
-		return "list_models"
-	}
-	return "unknown"
-}
+// Operation is the gen_ai.operation.name of a family, from the registry
+// ("unknown" for call.FamilyUnknown).
+func Operation(f call.Family) string { return call.Lookup(f).Operation }
 
-// ProviderName is the gen_ai.provider.name of a family's wire format.
-func ProviderName(f gateway.Family) string {
-	switch f {
-	case gateway.FamilyMessages, gateway.FamilyCountTokens:
-		return "anthropic"
-	case gateway.FamilyGemini:
-		return "gcp.gemini"
-	case gateway.FamilyUnknown:
-		return "unknown"
-	}
-	return "openai"
-}
+// ProviderName is the gen_ai.provider.name of a family's wire format, from
+// the registry ("unknown" for call.FamilyUnknown).
+func ProviderName(f call.Family) string { return call.Lookup(f).Provider }
 
 // CallAttributes returns the span attributes of a call.
-func CallAttributes(c *gateway.Call, runID string, o Outcome) []attribute.KeyValue {
+func CallAttributes(c *call.Call, runID string, o Outcome) []attribute.KeyValue {
 	return appendCallAttributes(make([]attribute.KeyValue, 0, 40), c, runID, o)
 }
 
 // appendCallAttributes appends the span attributes of a call to a.
-func appendCallAttributes(a []attribute.KeyValue, c *gateway.Call, runID string, o Outcome) []attribute.KeyValue {
+func appendCallAttributes(a []attribute.KeyValue, c *call.Call, runID string, o Outcome) []attribute.KeyValue {
+	spec := call.Lookup(c.Family)
 	a = append(a,
 		RunID.String(runID),
 		RequestFamily.String(string(c.Family)),
@@ -173,8 +152,8 @@ func appendCallAttributes(a []attribute.KeyValue, c *gateway.Call, runID string,
 		FailureClass.String(o.Failure),
 		Notes.String(o.Note),
 		ContractEndpoint.String(c.Contract.Endpoint),
-		GenAIOperationName.String(Operation(c.Family)),
-		GenAIProviderName.String(ProviderName(c.Family)),
+		GenAIOperationName.String(spec.Operation),
+		GenAIProviderName.String(spec.Provider),
 		HTTPRequestMethod.String(c.Method),
 		URLPath.String(c.Path),
 		ServerAddress.String(c.ServerAddress),
@@ -192,7 +171,7 @@ func appendCallAttributes(a []attribute.KeyValue, c *gateway.Call, runID string,
 	if c.RequestModel != "" {
 		a = append(a, GenAIRequestModel.String(c.RequestModel))
 	}
-	if c.Family != gateway.FamilyModels && c.Family != gateway.FamilyUnknown {
+	if spec.StreamAttribute {
 		a = append(a, GenAIRequestStream.Bool(c.RequestStream))
 	}
 	if c.RequestMaxTokens >= 0 {
@@ -211,7 +190,7 @@ func appendCallAttributes(a []attribute.KeyValue, c *gateway.Call, runID string,
 	return a
 }
 
-func appendResponse(a []attribute.KeyValue, c *gateway.Call) []attribute.KeyValue {
+func appendResponse(a []attribute.KeyValue, c *call.Call) []attribute.KeyValue {
 	if c.StatusCode > 0 {
 		a = append(a, HTTPResponseStatusCode.Int(c.StatusCode))
 	}
@@ -245,7 +224,7 @@ func appendResponse(a []attribute.KeyValue, c *gateway.Call) []attribute.KeyValu
 
 // errorType is error.type for a call that did not pass: the transport error
 // class, the HTTP status code, or the failure class.
-func errorType(c *gateway.Call, o Outcome) string {
+func errorType(c *call.Call, o Outcome) string {
 	switch {
 	case o.Result == ResultPass:
 		return ""

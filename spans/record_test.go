@@ -11,7 +11,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/agentwrap/agentwrap/gateway"
+	"github.com/agentwrap/agentwrap/call"
 )
 
 func attrMap(kvs []attribute.KeyValue) map[attribute.Key]attribute.Value {
@@ -30,15 +30,15 @@ func TestRecorderEmitsOneClientSpanPerCall(t *testing.T) {
 	rec := NewRecorder(tracer, ctx, "run-1", nil)
 
 	start := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
-	c := gateway.Call{
-		Family: gateway.FamilyMessages, Method: "POST", Path: "/v1/messages",
+	c := call.Call{
+		Family: call.FamilyMessages, Method: "POST", Path: "/v1/messages",
 		ServerAddress: "api.cometapi.com", ServerPort: 443, UserAgent: "claude-cli/2",
 		CredentialLabel: "cred-ab12", Start: start, End: start.Add(2 * time.Second),
 		FirstChunk: 300 * time.Millisecond, RequestModel: "claude-sonnet-4-5", RequestStream: true,
 		RequestMaxTokens: 1024, ResendCount: 1, StatusCode: 200, ResponseModel: "claude-sonnet-4-5-20250929",
 		ResponseID: "msg_1", FinishReasons: []string{"end_turn"}, Stream: true, StreamComplete: true,
-		Usage:    gateway.Usage{Input: 30, Output: 7, CacheRead: 10, CacheCreation: 5, Reasoning: -1},
-		Contract: gateway.ContractResult{Endpoint: "anthropic-messages", CheckedAt: "2026-11-01T00:00:00Z", SourceURLs: []string{"https://apidoc.cometapi.com/"}},
+		Usage:    call.Usage{Input: 30, Output: 7, CacheRead: 10, CacheCreation: 5, Reasoning: -1},
+		Contract: call.ContractResult{Endpoint: "anthropic-messages", CheckedAt: "2026-11-01T00:00:00Z", SourceURLs: []string{"https://apidoc.cometapi.com/"}},
 	}
 	rec.Observe(&c)
 	bad := okCall()

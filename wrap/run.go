@@ -15,6 +15,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/agentwrap/agentwrap/call"
 	"github.com/agentwrap/agentwrap/contract"
 	"github.com/agentwrap/agentwrap/gateway"
 	"github.com/agentwrap/agentwrap/redact"
@@ -331,12 +332,12 @@ func (s *session) startRun(ctx context.Context, o Options, agent string) {
 
 // startGateway starts the loopback gateway of the run; observe receives
 // every call.
-func (s *session) startGateway(o Options, observe func(*gateway.Call)) (*gateway.Gateway, error) {
+func (s *session) startGateway(o Options, observe func(*call.Call)) (*gateway.Gateway, error) {
 	return gateway.New(gateway.Config{
 		Upstream: s.upstream, Key: s.key.Reveal(), Token: s.token,
 		Observe:  observe,
 		Label:    func(v string) string { return redact.Label(redact.NewSecret(v)) },
-		Contract: contract.NewChecker(s.manifest),
+		Contract: gatewayChecker(s.manifest),
 		Enforce:  o.EnforceContract,
 		// The agent boots while the connection for its first call opens.
 		Prewarm: gateway.DefaultPrewarm,

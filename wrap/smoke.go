@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/agentwrap/agentwrap/gateway"
+	"github.com/agentwrap/agentwrap/call"
 	"github.com/agentwrap/agentwrap/spans"
 )
 
@@ -58,49 +58,46 @@ func (r SmokeRecord) ExitCode() int {
 	return SmokeFail
 }
 
-// smokeRequest is one family's minimal documented request and the field
-// whose removal makes the intentionally invalid one.
+// smokeRequest is one family's smoke request (from the registry) with the
+// model to send it with.
 type smokeRequest struct {
-	family   gateway.Family
-	model    string
-	method   string
-	path     func(model string) string
-	header   func(token string) http.Header
-	body     func(model string) map[string]any
-	required string
+	*call.SmokeRequest
+	family call.Family
+	cred   call.CredentialStyle
+	model  string
 }
 
-// SmokeFamilies are the families the smoke test knows, by --family name.
-func SmokeFamilies() []string { return []string{"chat", "responses", "messages", "gemini"} }
-
-func smokeRequests() map[string]smokeRequest {
-	bearer := func(t string) http.Header { return http.Header{"Authorization": {"Bearer " + t}} }
-	user := []any{map[string]any{"role": "user", "content": smokePrompt}}
-	return map[string]smokeRequest{
-		"chat": {gateway.FamilyChatCompletions, "gpt-5-mini", "POST",
-			func(string) string { return "/v1/chat/completions" }, bearer,
-			// Required fields only: newer OpenAI models refuse max_tokens.
-			func(m string) map[string]any { return map[string]any{"model": m, "messages": user} },
-			"messages"},
-		"responses": {gateway.FamilyResponses, "gpt-5-mini", "POST",
-			func(string) string { return "/v1/responses" }, bearer,
-			func(m string) map[string]any {
-				return map[string]any{"model": m, "input": smokePrompt, "max_output_tokens": 16}
-			},
-			"model"},
-		"messages": {gateway.FamilyMessages, "claude-haiku-4-5", "POST",
-			func(string) string { return "/v1/messages" },
-			func(t string) http.Header { return http.Header{"X-Api-Key": {t}, "Anthropic-Version": {"2023-06-01"}} },
-			func(m string) map[string]any { return map[string]any{"model": m, "max_tokens": 16, "messages": user} },
-			"max_tokens"},
-		"gemini": {gateway.FamilyGemini, "gemini-2.5-flash", "POST",
-			func(m string) string { return "/v1beta/models/" + m + ":generateContent" },
-			func(t string) http.Header { return http.Header{"X-Goog-Api-Key": {t}} },
-			func(string) map[string]any {
-				return map[string]any{"contents": []any{map[string]any{"role": "user", "parts": []any{map[string]any{"text": smokePrompt}}}}}
-			},
-			"contents"},
+// SmokeFamilies are the families the smoke test knows, by --family name,
+// in the registry's order.
+func SmokeFamilies() []string {
+	var out []string
+	for _, sp := range call.Specs() {
+		if sp.Smoke != nil {
+			out = append(out, sp.Smoke.Name)
+		}
 	}
+	return out
+}
+
+// smokeRequestFor returns the smoke request of the family with --family
+// name, with its default model.
+func smokeRequestFor(name string) (smokeRequest, bool) {
+	for _, sp := range call.Specs() {
+		if sp.Smoke != nil && sp.Smoke.Name == name {
+			return smokeRequest{SmokeRequest: sp.Smoke, family: sp.Family, cred: sp.Credential, model: sp.Smoke.Model}, true
+		}
+	}
+	return smokeRequest{}, false
+}
+
+// header returns the request's headers for credential token.
+func (r smokeRequest) header(token string) http.Header {
+	h := http.Header{}
+	h.Set(r.cred.Header(token))
+	for k, v := range r.Headers {
+		h.Set(k, v)
+	}
+	return h
 }
 
 // SmokeOptions configures Smoke.
@@ -125,7 +122,7 @@ func Smoke(ctx context.Context, so SmokeOptions) (SmokeRecord, error) {
 	if so.Family == "" {
 		so.Family = "chat"
 	}
-	req, ok := smokeRequests()[so.Family]
+	req, ok := smokeRequestFor(so.Family)
 	if !ok {
 		return SmokeRecord{}, fmt.Errorf("unknown family %q (valid: %s)", so.Family, strings.Join(SmokeFamilies(), ", "))
 	}
@@ -143,13 +140,13 @@ func Smoke(ctx context.Context, so SmokeOptions) (SmokeRecord, error) {
 	}
 	s.startRun(ctx, o, smokeAgentName)
 	obs := &smokeObserver{}
-	gw, err := s.startGateway(o, func(c *gateway.Call) { s.recorder.Observe(c); obs.add(c) })
+	gw, err := s.startGateway(o, func(c *call.Call) { s.recorder.Observe(c); obs.add(c) })
 	if err != nil {
 		s.finish(o, 1, err)
 		return SmokeRecord{}, err
 	}
 	happyText := s.smokeCall(ctx, gw.URL(), req, "")
-	s.smokeCall(ctx, gw.URL(), req, req.required)
+	s.smokeCall(ctx, gw.URL(), req, req.Required)
 	s.closeGateway(gw, o)
 	rec := s.smokeRecord(req, obs.calls())
 	s.result = rec.ResultClass
@@ -161,16 +158,16 @@ func Smoke(ctx context.Context, so SmokeOptions) (SmokeRecord, error) {
 // smokeObserver collects the calls of a smoke run.
 type smokeObserver struct {
 	mu sync.Mutex
-	cs []*gateway.Call
+	cs []*call.Call
 }
 
-func (o *smokeObserver) add(c *gateway.Call) {
+func (o *smokeObserver) add(c *call.Call) {
 	o.mu.Lock()
 	o.cs = append(o.cs, c)
 	o.mu.Unlock()
 }
 
-func (o *smokeObserver) calls() []*gateway.Call {
+func (o *smokeObserver) calls() []*call.Call {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return slices.Clone(o.cs)
@@ -180,12 +177,12 @@ func (o *smokeObserver) calls() []*gateway.Call {
 // set, and returns the reply body for the leak check. Transport errors are
 // recorded by the gateway; the call's outcome comes from its span.
 func (s *session) smokeCall(ctx context.Context, base string, r smokeRequest, drop string) []byte {
-	body := r.body(r.model)
+	body := r.Body(r.model, smokePrompt)
 	delete(body, drop)
 	b, _ := json.Marshal(body)
 	ctx, cancel := context.WithTimeout(ctx, smokeCallTimeout)
 	defer cancel()
-	hr, err := http.NewRequestWithContext(ctx, r.method, base+r.path(r.model), bytes.NewReader(b))
+	hr, err := http.NewRequestWithContext(ctx, r.Method, base+r.SmokePath(r.model), bytes.NewReader(b))
 	if err != nil {
 		return nil
 	}
@@ -205,7 +202,7 @@ func (s *session) smokeCall(ctx context.Context, base string, r smokeRequest, dr
 
 // smokeRecord builds the record from the two calls: the happy path's
 // outcome, unless the error path was not recorded as a failure.
-func (s *session) smokeRecord(r smokeRequest, calls []*gateway.Call) SmokeRecord {
+func (s *session) smokeRecord(r smokeRequest, calls []*call.Call) SmokeRecord {
 	rec := SmokeRecord{RunID: s.runID, RequestFamily: string(r.family), CredentialRedacted: true}
 	if ep := s.manifest.ForFamily(string(r.family)); ep != nil {
 		rec.CheckedAt, rec.SourceURLs = ep.CheckedAtRFC3339(), ep.SourceURLs
@@ -235,7 +232,7 @@ func (s *session) smokeRecord(r smokeRequest, calls []*gateway.Call) SmokeRecord
 	notes := []string{happyNote}
 	if bo.Result == spans.ResultPass {
 		rec.ResultClass, rec.FailureClass = spans.ResultFail, spans.FailureUnexpectedResponse
-		notes = []string{"error path: request without " + r.required + " was not recorded as a failure", happyNote}
+		notes = []string{"error path: request without " + r.Required + " was not recorded as a failure", happyNote}
 	} else if errNote := fmt.Sprintf("error path: %s recorded (%s)", bo.Failure, bo.Note); len(happyNote)+2+len(errNote) <= maxNote {
 		notes = append(notes, errNote)
 	}

@@ -12,7 +12,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/agentwrap/agentwrap/gateway"
+	"github.com/agentwrap/agentwrap/call"
 	"github.com/agentwrap/agentwrap/redact"
 	"github.com/agentwrap/agentwrap/spans"
 	"github.com/agentwrap/agentwrap/spans/runfile"
@@ -42,8 +42,8 @@ func (g *seqIDs) NewSpanID(context.Context, trace.TraceID) trace.SpanID {
 }
 
 // contractOf is the contract result of a documented endpoint.
-func contractOf(endpoint string, urls ...string) gateway.ContractResult {
-	return gateway.ContractResult{Endpoint: endpoint, CheckedAt: "2026-06-15", SourceURLs: urls}
+func contractOf(endpoint string, urls ...string) call.ContractResult {
+	return call.ContractResult{Endpoint: endpoint, CheckedAt: "2026-06-15", SourceURLs: urls}
 }
 
 const (
@@ -52,19 +52,19 @@ const (
 	docsChat     = "https://apidoc.cometapi.com/api/text/chat"
 )
 
-// call is a gateway call record at offset from t0.
-func call(offset, dur time.Duration, family gateway.Family, model string, status int) *gateway.Call {
-	c := &gateway.Call{
+// mkCall is a gateway call record at offset from t0.
+func mkCall(offset, dur time.Duration, family call.Family, model string, status int) *call.Call {
+	c := &call.Call{
 		Family: family, Method: "POST", ServerAddress: "api.cometapi.com", ServerPort: 443,
 		CredentialLabel: "a1b2", Start: t0.Add(offset), End: t0.Add(offset + dur),
 		RequestModel: model, RequestMaxTokens: -1, StatusCode: status, ContentType: "application/json",
-		Usage: gateway.NoUsage(), UserAgent: "claude-cli/2.0.0",
+		Usage: call.NoUsage(), UserAgent: "claude-cli/2.0.0",
 	}
 	switch family {
-	case gateway.FamilyMessages:
+	case call.FamilyMessages:
 		c.Path = "/v1/messages"
 		c.Contract = contractOf("anthropic.messages", docsRoot, docsMessages)
-	case gateway.FamilyChatCompletions:
+	case call.FamilyChatCompletions:
 		c.Path = "/v1/chat/completions"
 		c.Contract = contractOf("openai.chat_completions", docsRoot, docsChat)
 	default:
@@ -74,10 +74,10 @@ func call(offset, dur time.Duration, family gateway.Family, model string, status
 }
 
 // streamed makes c a complete stream with usage.
-func streamed(c *gateway.Call, in, out int64, first time.Duration) *gateway.Call {
+func streamed(c *call.Call, in, out int64, first time.Duration) *call.Call {
 	c.RequestStream, c.Stream, c.StreamComplete = true, true, true
 	c.ContentType = "text/event-stream"
-	c.Usage = gateway.Usage{Input: in, Output: out, CacheRead: in / 2, CacheCreation: -1, Reasoning: -1}
+	c.Usage = call.Usage{Input: in, Output: out, CacheRead: in / 2, CacheCreation: -1, Reasoning: -1}
 	c.FirstChunk = first
 	c.ResponseModel = c.RequestModel + "-20260601"
 	c.ResponseID = "msg_0001"
@@ -87,27 +87,27 @@ func streamed(c *gateway.Call, in, out int64, first time.Duration) *gateway.Call
 
 // fixtureCalls are the golden run's calls: passes, failures of every
 // class, follow-ups, and a call the agent cancelled.
-func fixtureCalls() []*gateway.Call {
-	limited := func(c *gateway.Call) *gateway.Call {
+func fixtureCalls() []*call.Call {
+	limited := func(c *call.Call) *call.Call {
 		c.RetryAfter, c.UpstreamErrorType = true, "rate_limit_error"
 		return c
 	}
-	missing := call(9*time.Second, 120*time.Millisecond, gateway.FamilyChatCompletions, "gpt-5-mini", 400)
+	missing := mkCall(9*time.Second, 120*time.Millisecond, call.FamilyChatCompletions, "gpt-5-mini", 400)
 	missing.Contract.RequestProblems = []string{"missing required field: messages"}
-	server := call(12*time.Second, 2*time.Second, gateway.FamilyMessages, "claude-sonnet-4-5", 502)
+	server := mkCall(12*time.Second, 2*time.Second, call.FamilyMessages, "claude-sonnet-4-5", 502)
 	server.UpstreamErrorType = "api_error"
-	cancelled := streamed(call(20*time.Second, 1500*time.Millisecond, gateway.FamilyMessages, "claude-sonnet-4-5", 200), 900, 12, 600*time.Millisecond)
+	cancelled := streamed(mkCall(20*time.Second, 1500*time.Millisecond, call.FamilyMessages, "claude-sonnet-4-5", 200), 900, 12, 600*time.Millisecond)
 	cancelled.StreamComplete, cancelled.Cancelled = false, true
-	return []*gateway.Call{
-		streamed(call(500*time.Millisecond, 3100*time.Millisecond, gateway.FamilyMessages, "claude-sonnet-4-5", 200), 12034, 812, 420*time.Millisecond),
-		limited(call(4*time.Second, 80*time.Millisecond, gateway.FamilyMessages, "claude-sonnet-4-5", 429)),
-		limited(call(5*time.Second, 95*time.Millisecond, gateway.FamilyMessages, "claude-sonnet-4-5", 429)),
-		streamed(call(6*time.Second, 2400*time.Millisecond, gateway.FamilyMessages, "claude-haiku-4-5", 200), 3200, 140, 310*time.Millisecond),
+	return []*call.Call{
+		streamed(mkCall(500*time.Millisecond, 3100*time.Millisecond, call.FamilyMessages, "claude-sonnet-4-5", 200), 12034, 812, 420*time.Millisecond),
+		limited(mkCall(4*time.Second, 80*time.Millisecond, call.FamilyMessages, "claude-sonnet-4-5", 429)),
+		limited(mkCall(5*time.Second, 95*time.Millisecond, call.FamilyMessages, "claude-sonnet-4-5", 429)),
+		streamed(mkCall(6*time.Second, 2400*time.Millisecond, call.FamilyMessages, "claude-haiku-4-5", 200), 3200, 140, 310*time.Millisecond),
 		missing,
 		server,
-		call(15*time.Second, 40*time.Millisecond, gateway.FamilyUnknown, "", 404),
+		mkCall(15*time.Second, 40*time.Millisecond, call.FamilyUnknown, "", 404),
 		cancelled,
-		streamed(call(23*time.Second, 4*time.Second, gateway.FamilyChatCompletions, "gpt-5-mini", 200), 1500, 300, 900*time.Millisecond),
+		streamed(mkCall(23*time.Second, 4*time.Second, call.FamilyChatCompletions, "gpt-5-mini", 200), 1500, 300, 900*time.Millisecond),
 	}
 }
 

@@ -1,22 +1,6 @@
-package gateway
+package call
 
 import "time"
-
-// Family is the request family of a model call: the wire format the gateway
-// recognised from method and path.
-type Family string
-
-// The request families of DESIGN.md.
-const (
-	FamilyChatCompletions Family = "openai.chat_completions"
-	FamilyResponses       Family = "openai.responses"
-	FamilyMessages        Family = "anthropic.messages"
-	FamilyCountTokens     Family = "anthropic.count_tokens"
-	FamilyGemini          Family = "gemini.generate_content"
-	FamilyEmbeddings      Family = "openai.embeddings"
-	FamilyModels          Family = "models.list"
-	FamilyUnknown         Family = "unknown"
-)
 
 // Usage holds token counts as reported by the upstream. A negative count
 // means the upstream did not report it. Input includes cached tokens.
