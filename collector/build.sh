@@ -36,7 +36,7 @@ echo "building otelcol-agentwrap into $cache (about five minutes on two cores)" 
 start=$SECONDS
 (
 	cd "$work"
-	go run "go.opentelemetry.io/collector/cmd/builder@$builder_version" --config "$manifest" >&2
+	nice go run "go.opentelemetry.io/collector/cmd/builder@$builder_version" --config "$manifest" >&2
 )
 rm -rf "$cache/otelcol-agentwrap"
 mv "$work/otelcol-agentwrap" "$cache/otelcol-agentwrap"

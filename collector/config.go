@@ -57,31 +57,43 @@ func AllowedKeys(schema []string) []string {
 // Config returns the text of otelcol.yaml: an OpenTelemetry Collector
 // configuration that receives OTLP, keeps only the attribute keys in allowed
 // (normally spans.SchemaNames()) and ExtraKeys, masks values matching
-// BlockedValues, batches, and exports to Jaeger and Tempo. Endpoints are
-// environment variables with defaults, documented in the file's header.
+// BlockedValues, batches, and exports to Jaeger and/or Tempo. Listeners and
+// endpoints are environment variables with defaults, documented in the
+// file's header; the listeners default to loopback.
 func Config(allowed []string) []byte {
-	return render("otelcol.yaml.tmpl", allowed)
+	return render("otelcol.yaml.tmpl", allowed, "127.0.0.1")
 }
 
 // GatewayConfig returns the text of otelcol-gateway.yaml: a gateway tier
-// that applies the same redaction as Config and load-balances spans by trace
-// id to a tier of collectors running Config, found through DNS.
-func GatewayConfig(allowed []string) []byte {
-	return render("otelcol-gateway.yaml.tmpl", allowed)
+// that load-balances spans by trace id to a tier of collectors running
+// Config, listed in an environment variable. It does not filter: the tier
+// does, once. Its listeners default to every interface, since developers'
+// machines send to it.
+func GatewayConfig() []byte {
+	return render("otelcol-gateway.yaml.tmpl", nil, "0.0.0.0")
 }
+
+// Default ports of the OTLP receivers of both configurations: not the OTLP
+// defaults 4317 and 4318, which Jaeger and Tempo listen on (README: "Ports").
+const (
+	GRPCPort = "14317"
+	HTTPPort = "14318"
+)
 
 // view is the data the configuration templates see; every string in it is
 // already a YAML scalar.
 type view struct {
-	Schema  []string
-	Extra   []string
-	Blocked []Pattern
+	Schema     []string
+	Extra      []string
+	Blocked    []Pattern
+	GRPCListen string
+	HTTPListen string
 }
 
-func render(name string, allowed []string) []byte {
+func render(name string, allowed []string, host string) []byte {
 	t := template.Must(template.ParseFS(templates, "templates/*.tmpl"))
 	schema := dedupe(allowed)
-	v := view{}
+	v := view{GRPCListen: host + ":" + GRPCPort, HTTPListen: host + ":" + HTTPPort}
 	for _, k := range schema {
 		v.Schema = append(v.Schema, yamlScalar(k))
 	}

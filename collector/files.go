@@ -14,16 +14,22 @@ const (
 	ComposeFile       = "compose.yaml"
 	TempoFile         = "tempo.yaml"
 	DatasourcesFile   = "grafana-datasources.yaml"
+	DashboardsFile    = "grafana-dashboards.yaml"
+	DashboardFile     = "agentwrap-runs.json"
+	JaegerFile        = "jaeger.yaml"
 	BuildScript       = "build.sh"
+	JaegerBuildScript = "build-jaeger.sh"
 )
 
-//go:embed otelcol.yaml otelcol-gateway.yaml builder.yaml compose.yaml tempo.yaml grafana-datasources.yaml build.sh
+//go:embed otelcol.yaml otelcol-gateway.yaml builder.yaml compose.yaml tempo.yaml jaeger.yaml
+//go:embed grafana-datasources.yaml grafana-dashboards.yaml agentwrap-runs.json build.sh build-jaeger.sh
 var files embed.FS
 
 // Files returns the shipped collector files, read-only: the generated
 // otelcol.yaml and otelcol-gateway.yaml as checked in, the builder manifest,
-// the Compose stack with its Tempo configuration and Grafana data source,
-// and the build script.
+// Jaeger's configuration, the Compose stack with its Tempo configuration
+// and Grafana provisioning (data sources, the agentwrap dashboard), and the
+// build scripts of the collector and of Jaeger.
 func Files() fs.FS {
 	return files
 }

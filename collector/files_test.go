@@ -119,20 +119,114 @@ func TestComposeCollectorMatchesItsConfig(t *testing.T) {
 			t.Errorf("compose sets %s, which otelcol.yaml does not read", k)
 		}
 	}
+	checkPublished(t, "otelcol", otelcol.Ports, otelcol.Environment, "OTLP_GRPC_LISTEN", "OTLP_HTTP_LISTEN")
+	for _, k := range []string{"OTLP_GRPC_LISTEN", "OTLP_HTTP_LISTEN"} {
+		if _, port, _ := net.SplitHostPort(otelcol.Environment[k]); port != map[string]string{"OTLP_GRPC_LISTEN": collector.GRPCPort, "OTLP_HTTP_LISTEN": collector.HTTPPort}[k] {
+			t.Errorf("compose %s=%s: want the port otelcol.yaml uses without Docker", k, otelcol.Environment[k])
+		}
+	}
+	var exporters []string
+	if err := yaml.Unmarshal([]byte(otelcol.Environment["OTELCOL_EXPORTERS"]), &exporters); err != nil ||
+		!slices.Equal(exporters, []string{"otlp_http/jaeger", "otlp_grpc/tempo"}) {
+		t.Errorf("compose OTELCOL_EXPORTERS=%q, want both backends (%v)", otelcol.Environment["OTELCOL_EXPORTERS"], err)
+	}
+	jaeger := c.Services["jaeger"]
 	tempoGRPC, tempoHTTP := tempoPorts(t)
-	checkEndpoint(t, c, otelcol.Environment["JAEGER_OTLP_ENDPOINT"], "jaeger", "4318")
+	checkEndpoint(t, c, otelcol.Environment["JAEGER_OTLP_ENDPOINT"], "jaeger", listenPort(t, jaeger.Environment, "JAEGER_OTLP_HTTP_LISTEN"))
 	checkEndpoint(t, c, "grpc://"+otelcol.Environment["TEMPO_OTLP_ENDPOINT"], "tempo", tempoGRPC)
 	var ds struct {
 		Datasources []struct {
 			Type string `yaml:"type"`
+			UID  string `yaml:"uid"`
 			URL  string `yaml:"url"`
 		} `yaml:"datasources"`
 	}
 	readYAML(t, collector.DatasourcesFile, &ds)
-	if len(ds.Datasources) != 1 || ds.Datasources[0].Type != "tempo" {
-		t.Fatalf("datasources = %+v, want one tempo data source", ds.Datasources)
+	urls := map[string]string{}
+	for _, d := range ds.Datasources {
+		urls[d.Type] = d.URL
 	}
-	checkEndpoint(t, c, ds.Datasources[0].URL, "tempo", tempoHTTP)
+	if len(ds.Datasources) != 2 || urls["tempo"] == "" || urls["jaeger"] == "" {
+		t.Fatalf("datasources = %+v, want tempo and jaeger", ds.Datasources)
+	}
+	checkEndpoint(t, c, urls["tempo"], "tempo", tempoHTTP)
+	checkEndpoint(t, c, urls["jaeger"], "jaeger", listenPort(t, jaeger.Environment, "JAEGER_QUERY_HTTP_LISTEN"))
+}
+
+// TestComposeJaegerRunsTheShippedConfig: the Compose Jaeger runs jaeger.yaml
+// with listeners on the same ports as without Docker (only the host
+// differs), and publishes its UI on loopback.
+func TestComposeJaegerRunsTheShippedConfig(t *testing.T) {
+	var c composeFile
+	readYAML(t, collector.ComposeFile, &c)
+	j := c.Services["jaeger"]
+	if !strings.HasPrefix(j.Image, "jaegertracing/jaeger:2.") {
+		t.Errorf("jaeger image %q, want jaegertracing/jaeger:2.x (Jaeger v2, the binary build-jaeger.sh builds)", j.Image)
+	}
+	if !slices.Contains(j.Volumes, "./jaeger.yaml:/etc/agentwrap/jaeger.yaml:ro") || !slices.Contains(j.Command, "--config=/etc/agentwrap/jaeger.yaml") {
+		t.Errorf("jaeger does not run the shipped jaeger.yaml: volumes %v, command %v", j.Volumes, j.Command)
+	}
+	b, err := fs.ReadFile(collector.Files(), collector.JaegerFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := string(b)
+	defaults := map[string]string{}
+	for _, m := range regexp.MustCompile(`\$\{env:(JAEGER_[A-Z_]+_LISTEN):-([^}]+)\}`).FindAllStringSubmatch(config, -1) {
+		defaults[m[1]] = m[2]
+	}
+	if len(defaults) != 4 {
+		t.Errorf("jaeger.yaml has listeners %v, want 4", defaults)
+	}
+	for k, def := range defaults {
+		host, port, err := net.SplitHostPort(def)
+		if err != nil || host != "127.0.0.1" {
+			t.Errorf("jaeger.yaml %s defaults to %q, want a loopback address", k, def)
+		}
+		if _, p, _ := net.SplitHostPort(j.Environment[k]); p != port {
+			t.Errorf("compose %s=%q, want port %s as without Docker", k, j.Environment[k], port)
+		}
+		for _, taken := range []string{"4317", "4318", "16685", "16686", collector.GRPCPort, collector.HTTPPort} {
+			if port == taken {
+				t.Errorf("jaeger.yaml %s defaults to port %s, which Jaeger's defaults or otelcol.yaml take", k, port)
+			}
+		}
+	}
+	for k := range j.Environment {
+		if _, ok := defaults[k]; !ok {
+			t.Errorf("compose sets %s, which jaeger.yaml does not read", k)
+		}
+	}
+	checkPublished(t, "jaeger", j.Ports, j.Environment, "JAEGER_QUERY_HTTP_LISTEN")
+	for _, bad := range []string{"0.0.0.0", ":8888", "enable_tracing: true"} {
+		if strings.Contains(config, bad) {
+			t.Errorf("jaeger.yaml contains %q", bad)
+		}
+	}
+}
+
+// listenPort returns the port of the host:port env[key].
+func listenPort(t *testing.T, env map[string]string, key string) string {
+	t.Helper()
+	_, port, err := net.SplitHostPort(env[key])
+	if err != nil {
+		t.Fatalf("%s=%q: %v", key, env[key], err)
+	}
+	return port
+}
+
+// checkPublished asserts the service publishes exactly the container ports
+// of the listeners keys, each on the same host port of 127.0.0.1.
+func checkPublished(t *testing.T, service string, ports []string, env map[string]string, keys ...string) {
+	t.Helper()
+	var want []string
+	for _, k := range keys {
+		p := listenPort(t, env, k)
+		want = append(want, "127.0.0.1:"+p+":"+p)
+	}
+	if !slices.Equal(ports, want) {
+		t.Errorf("%s publishes %v, want %v", service, ports, want)
+	}
 }
 
 // checkEndpoint asserts raw is a URL to the compose service at port.
@@ -204,10 +298,14 @@ func usedComponents(t *testing.T) map[string][]string {
 		}
 	}
 	for _, gen := range shipped {
-		for _, p := range parseConfig(t, gen(spans.SchemaNames())).Service.Pipelines {
+		c := parseConfig(t, gen())
+		for _, p := range c.Service.Pipelines {
 			add("receivers", p.Receivers)
 			add("processors", p.Processors)
-			add("exporters", p.Exporters)
+		}
+		// Every configured exporter: OTELCOL_EXPORTERS may select any.
+		for id := range c.Exporters {
+			add("exporters", []string{id})
 		}
 	}
 	return used

@@ -29,7 +29,7 @@ func collectorCommand() *cli.Command {
 				}
 				cfg := collector.Config(spans.SchemaNames())
 				if c.Bool("gateway") {
-					cfg = collector.GatewayConfig(spans.SchemaNames())
+					cfg = collector.GatewayConfig()
 				}
 				_, err := fmt.Fprint(c.App.Writer, string(cfg))
 				return err
