@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"net"
 	"net/url"
+	"os"
 	"regexp"
 	"slices"
 	"sort"
@@ -354,5 +355,44 @@ func TestBuilderHasExactlyTheUsedComponents(t *testing.T) {
 		if len(manifest[kind]) > 0 {
 			t.Errorf("builder.yaml has %s the configurations do not use: %v", kind, manifest[kind])
 		}
+	}
+}
+
+// TestREADMEPortsMatchTheConfigs: every address of the README's port table
+// and every endpoint its viewing commands use is a default of a shipped
+// file, so the README cannot drift from what runs.
+func TestREADMEPortsMatchTheConfigs(t *testing.T) {
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	start := strings.Index(readme, "### Ports")
+	end := strings.Index(readme, "### What the collector filters")
+	if start < 0 || end < start {
+		t.Fatal("README has no Ports section before the collector's filtering section")
+	}
+	section := readme[start:end]
+	var shippedText strings.Builder
+	for _, name := range []string{collector.ConfigFile, collector.JaegerFile, collector.ComposeFile} {
+		f, err := fs.ReadFile(collector.Files(), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shippedText.Write(f)
+	}
+	addrs := regexp.MustCompile(`127\.0\.0\.1:(\d+)`).FindAllStringSubmatch(section, -1)
+	if len(addrs) < 8 {
+		t.Fatalf("the viewing section names %d loopback addresses, want the port table's", len(addrs))
+	}
+	text := shippedText.String()
+	for _, a := range addrs {
+		// host:port, or the port of OTELCOL_METRICS_PORT.
+		if !strings.Contains(text, a[0]) && !strings.Contains(text, "PORT:-"+a[1]+"}") {
+			t.Errorf("README names %s, which no shipped file sets", a[0])
+		}
+	}
+	if !strings.Contains(section, "OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:"+collector.HTTPPort+" agentwrap") {
+		t.Errorf("README's viewing commands do not send to the collector's OTLP/HTTP port %s", collector.HTTPPort)
 	}
 }
