@@ -77,6 +77,13 @@ func TestTeamTier(t *testing.T) {
 	for _, r := range runs {
 		assertNoCanary(t, r, outputs, jaegerPrefix, plantedToken, plantedPrompt)
 	}
+	// The user's resource attribute outside the allowlist is in the run
+	// files, and removed by the tier.
+	for i, b := range backends {
+		if strings.Contains(string(b.Raw()), plantedResourceValue) {
+			t.Errorf("backend %d got %s=%s", i, plantedResourceKey, plantedResourceValue)
+		}
+	}
 }
 
 // checkPlantedOnce: the tier removed the two planted keys and masked the
