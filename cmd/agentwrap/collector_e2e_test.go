@@ -42,7 +42,8 @@ func TestBinaryThroughCollector(t *testing.T) {
 		t.Fatalf("otelcol validate: %v\n%s", err, out)
 	}
 	jaeger, tempo := collectortest.NewHTTPReceiver(t), collectortest.NewGRPCReceiver(t)
-	col := collectortest.Start(t, path, "JAEGER_OTLP_ENDPOINT="+jaeger.Endpoint, "TEMPO_OTLP_ENDPOINT="+tempo.Endpoint)
+	col := collectortest.Start(t, path, "JAEGER_OTLP_ENDPOINT="+jaeger.Endpoint, "TEMPO_OTLP_ENDPOINT="+tempo.Endpoint,
+		"OTELCOL_EXPORTERS=[otlp_http/jaeger, otlp_grpc/tempo]")
 
 	up := upstreamtest.Start(t, upstreamtest.WithKey(canaryKey))
 	r := runBinary(t, invocation{
