@@ -131,6 +131,7 @@ func TestExtraRoutes(t *testing.T) {
 		{Family: FamilyGemini, Method: "POST", Path: "/v1/models/{model}:streamGenerateContent", Stream: true},
 		// A registry path stays the registry's family.
 		{Family: FamilyEmbeddings, Method: "POST", Path: "/v1/chat/completions"},
+		{Family: FamilyModels, Method: "GET", Path: "/"},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -144,6 +145,8 @@ func TestExtraRoutes(t *testing.T) {
 		{"POST", "/v1/models/gemini-2.5-flash:streamGenerateContent", Match{Family: FamilyGemini, Model: "gemini-2.5-flash", Stream: true}},
 		{"POST", "/v1/chat/completions", Match{Family: FamilyChatCompletions}},
 		{"GET", "/anthropic/v1/messages", Match{Family: FamilyUnknown}},
+		{"GET", "/", Match{Family: FamilyModels}},
+		{"GET", "/x", Match{Family: FamilyUnknown}},
 	} {
 		if got := r.Match(tc.method, tc.path); got != tc.want {
 			t.Errorf("Match(%s %s) = %+v, want %+v", tc.method, tc.path, got, tc.want)

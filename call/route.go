@@ -195,8 +195,11 @@ func (t *template) matchPath(path string) (model string, score int, ok bool) {
 
 // compile splits a path template into segments.
 func compile(p string) ([]segment, error) {
-	if !strings.HasPrefix(p, "/") || p == "/" || strings.HasSuffix(p, "/") || strings.ContainsAny(p, "?#") {
-		return nil, fmt.Errorf("path template %q must start with \"/\", hold a segment and have no trailing \"/\", query or fragment", p)
+	if p == "/" {
+		return nil, nil
+	}
+	if !strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/") || strings.ContainsAny(p, "?#") {
+		return nil, fmt.Errorf("path template %q must start with \"/\" and have no trailing \"/\", query or fragment", p)
 	}
 	var segs []segment
 	for _, s := range strings.Split(p[1:], "/") {

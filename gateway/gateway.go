@@ -49,6 +49,11 @@ type Config struct {
 	// family's error format instead of forwarding them. Without Contract it
 	// has no effect.
 	Enforce bool
+	// Routes add paths to the registry's (package call): a request no
+	// registry route matches is matched against them, so a contract
+	// manifest can map a new path to a known family. Each Route's Family
+	// must be a registered family. Nil means the registry's routes only.
+	Routes []call.Route
 	// Prewarm, when positive, opens one connection to the upstream (DNS,
 	// TCP, TLS, HTTP/2 where the upstream offers it) as the gateway
 	// starts, for the agent's first call, and closes it when no call took
@@ -103,6 +108,13 @@ func New(cfg Config) (*Gateway, error) {
 	if cfg.Key != "" && cfg.Token == "" {
 		return nil, errors.New("managed mode needs a run token")
 	}
+	router := call.DefaultRouter()
+	if len(cfg.Routes) > 0 {
+		var err error
+		if router, err = call.NewRouter(cfg.Routes); err != nil {
+			return nil, fmt.Errorf("cannot route the gateway's paths: %w", err)
+		}
+	}
 	addr := cfg.Addr
 	if addr == "" {
 		addr = "127.0.0.1:0"
@@ -114,7 +126,7 @@ func New(cfg Config) (*Gateway, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot listen on %s: %w", addr, err)
 	}
-	g := &Gateway{cfg: cfg, upstream: cfg.Upstream, ln: ln}
+	g := &Gateway{cfg: cfg, upstream: cfg.Upstream, ln: ln, router: router}
 	g.init()
 	go func() { _ = g.srv.Serve(ln) }()
 	return g, nil
@@ -122,7 +134,9 @@ func New(cfg Config) (*Gateway, error) {
 
 func (g *Gateway) init() {
 	port := strconv.Itoa(g.ln.Addr().(*net.TCPAddr).Port)
-	g.router = call.DefaultRouter()
+	if g.router == nil {
+		g.router = call.DefaultRouter()
+	}
 	g.hosts = map[string]bool{g.ln.Addr().String(): true, "localhost:" + port: true}
 	g.srvHost = g.upstream.Hostname()
 	g.srvPort = upstreamPort(g.upstream)

@@ -338,6 +338,7 @@ func (s *session) startGateway(o Options, observe func(*call.Call)) (*gateway.Ga
 		Observe:  observe,
 		Label:    func(v string) string { return redact.Label(redact.NewSecret(v)) },
 		Contract: gatewayChecker(s.manifest),
+		Routes:   gatewayRoutes(s.manifest),
 		Enforce:  o.EnforceContract,
 		// The agent boots while the connection for its first call opens.
 		Prewarm: gateway.DefaultPrewarm,

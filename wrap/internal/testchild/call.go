@@ -6,17 +6,28 @@ import (
 	"bufio"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"time"
 )
 
 // call makes a streamed chat completions call to base (a base URL ending
-// in /v1) as an agent would, prints "pid N" and then "streaming" once the
+// in /v1), or to path on base's host when path is set, as an agent would,
+// prints "pid N" and then "streaming" once the
 // first event arrived, and reads the rest slowly.
-func call(base, token string) error {
+func call(base, path, token string) error {
 	body := `{"model":"gpt-testchild","stream":true,"messages":[{"role":"user","content":"hi"}]}`
-	req, err := http.NewRequest(http.MethodPost, strings.TrimRight(base, "/")+"/chat/completions", strings.NewReader(body))
+	target := strings.TrimRight(base, "/") + "/chat/completions"
+	if path != "" {
+		u, err := url.Parse(base)
+		if err != nil {
+			return err
+		}
+		u.Path = path
+		target = u.String()
+	}
+	req, err := http.NewRequest(http.MethodPost, target, strings.NewReader(body))
 	if err != nil {
 		return err
 	}

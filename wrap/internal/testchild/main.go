@@ -44,6 +44,7 @@ type options struct {
 	args     bool
 	stdin    bool
 	call     string
+	callPath string
 }
 
 func parse(args []string) (options, error) {
@@ -57,6 +58,7 @@ func parse(args []string) (options, error) {
 	fs.BoolVar(&o.args, "args", false, "print the remaining arguments, one per line")
 	fs.BoolVar(&o.stdin, "stdin", false, "copy standard input to standard output")
 	fs.StringVar(&o.call, "call", "", "make a streamed chat completions call to the base URL in this variable, with OPENAI_API_KEY")
+	fs.StringVar(&o.callPath, "callpath", "", "send the -call request to this path on the base URL's host instead of BASE/chat/completions")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -90,7 +92,7 @@ func run(o options) int {
 		}
 	}
 	if o.call != "" {
-		if err := call(os.Getenv(o.call), os.Getenv("OPENAI_API_KEY")); err != nil {
+		if err := call(os.Getenv(o.call), o.callPath, os.Getenv("OPENAI_API_KEY")); err != nil {
 			fmt.Fprintln(os.Stderr, "call failed:", err)
 			return 1
 		}
