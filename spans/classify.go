@@ -19,8 +19,8 @@ type Outcome struct {
 	Note string
 }
 
-// Classify applies DESIGN.md's classification table to a call: the first
-// matching row wins.
+// Classify applies the classification table (README, "Smoke test and
+// contract manifest") to a call: the first matching row wins.
 func Classify(c *call.Call) Outcome {
 	st := c.StatusCode
 	switch {

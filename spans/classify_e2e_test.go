@@ -200,8 +200,9 @@ type row struct {
 	endpoint string
 }
 
-// classificationRows are DESIGN.md's classification table, each row
-// produced by the test upstream (or the gateway) for real.
+// classificationRows are the classification table (README, "Smoke test
+// and contract manifest"), each row produced by the test upstream (or the
+// gateway) for real.
 func classificationRows() []row {
 	const (
 		fail   = spans.ResultFail
@@ -245,7 +246,7 @@ func classificationRows() []row {
 
 func (r req) withQuery(q string) req { r.path += "?" + q; return r }
 
-// TestClassificationMatrix runs every row of DESIGN.md's classification
+// TestClassificationMatrix runs every row of the README's classification
 // table through gateway, contract check and span recorder against the test
 // upstream, and checks the span: result and failure class, note, contract
 // fields, status Error exactly for fail, and no credential anywhere.

@@ -1,6 +1,10 @@
 package spans
 
-import "go.opentelemetry.io/otel/attribute"
+import (
+	"slices"
+
+	"go.opentelemetry.io/otel/attribute"
+)
 
 // Attribute keys of the agentwrap span schema. Each key is defined here once;
 // the redact allowlist and the collector configuration are generated from
@@ -87,10 +91,11 @@ const (
 	ProcessExitCode = attribute.Key("process.exit.code")
 )
 
-// Schema is every span attribute key agentwrap exports, in a stable order.
+// schema is every span attribute key agentwrap exports, in a stable order.
 // It is the single source of the exporter allowlist and the collector's
-// allowed_keys.
-var Schema = []attribute.Key{
+// allowed_keys; Schema and SchemaNames hand out copies, so no caller can
+// widen the allowlist.
+var schema = []attribute.Key{
 	RunID, CheckedAt, SourceURLs, RequestFamily, CredentialRedacted,
 	CredentialLabel, ResultClass, FailureClass, Notes, ContractEndpoint,
 	ContractManifest, Calls, Profile, Upstream, InstructionFiles, Redactions,
@@ -105,10 +110,14 @@ var Schema = []attribute.Key{
 	ProcessExitCode,
 }
 
+// Schema returns every span attribute key agentwrap exports, in a stable
+// order: a copy of the allowlist.
+func Schema() []attribute.Key { return slices.Clone(schema) }
+
 // SchemaNames returns the keys of Schema as strings.
 func SchemaNames() []string {
-	out := make([]string, len(Schema))
-	for i, k := range Schema {
+	out := make([]string, len(schema))
+	for i, k := range schema {
 		out[i] = string(k)
 	}
 	return out

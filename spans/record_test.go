@@ -101,7 +101,7 @@ func TestRecorderEmitsOneClientSpanPerCall(t *testing.T) {
 }
 
 func inSchema(k attribute.Key) bool {
-	for _, s := range Schema {
+	for _, s := range Schema() {
 		if s == k {
 			return true
 		}
@@ -125,5 +125,18 @@ func TestLoadOTLPConfig(t *testing.T) {
 	}
 	if _, err := LoadOTLPConfig(env(map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "localhost:4318"})); err == nil {
 		t.Fatal("endpoint without scheme accepted")
+	}
+}
+
+// TestSchemaIsACopy: changing what Schema or SchemaNames returned does not
+// change the allowlist.
+func TestSchemaIsACopy(t *testing.T) {
+	a, n := Schema(), SchemaNames()
+	a[0], n[0] = "injected.key", "injected.key"
+	if Schema()[0] != RunID || SchemaNames()[0] != string(RunID) {
+		t.Fatal("the allowlist changed through a returned slice")
+	}
+	if len(Schema()) != len(SchemaNames()) || len(Schema()) < 30 {
+		t.Fatalf("Schema has %d keys, SchemaNames %d", len(Schema()), len(SchemaNames()))
 	}
 }

@@ -12,12 +12,12 @@ import (
 	"sync"
 )
 
-// ErrAgentNotFound is wrapped by the error StartChild returns when the agent
+// errAgentNotFound is wrapped by the error startChild returns when the agent
 // executable does not exist.
-var ErrAgentNotFound = errors.New("agent not found")
+var errAgentNotFound = errors.New("agent not found")
 
-// ChildSpec describes the agent process to start.
-type ChildSpec struct {
+// childSpec describes the agent process to start.
+type childSpec struct {
 	// Argv is the agent command and its arguments; Argv[0] is looked up on
 	// PATH unless it contains a path separator. It must not be empty.
 	Argv []string
@@ -33,11 +33,11 @@ type ChildSpec struct {
 	Stdout, Stderr io.Writer
 }
 
-// Child is a started agent process. It stays in agentwrap's process group so
-// that it keeps the terminal's foreground, and from StartChild until Wait
-// returns agentwrap catches SIGINT, SIGTERM, SIGHUP and SIGQUIT and relays
-// them to it.
-type Child struct {
+// childProcess is a started agent process. It stays in agentwrap's process
+// group so that it keeps the terminal's foreground, and from startChild
+// until Wait returns agentwrap catches SIGINT, SIGTERM, SIGHUP and SIGQUIT
+// and relays them to it.
+type childProcess struct {
 	cmd  *exec.Cmd
 	sigs chan os.Signal
 	done chan struct{}
@@ -65,12 +65,12 @@ func (e *notFoundError) Error() string {
 	return fmt.Sprintf("agent %q not found", e.name)
 }
 
-// Unwrap returns ErrAgentNotFound so callers can branch with errors.Is.
-func (e *notFoundError) Unwrap() error { return ErrAgentNotFound }
+// Unwrap returns errAgentNotFound so callers can branch with errors.Is.
+func (e *notFoundError) Unwrap() error { return errAgentNotFound }
 
-// StartChild starts the agent described by spec and begins relaying signals
+// startChild starts the agent described by spec and begins relaying signals
 // to it. The caller must call Wait.
-func StartChild(spec ChildSpec) (*Child, error) {
+func startChild(spec childSpec) (*childProcess, error) {
 	if len(spec.Argv) == 0 || spec.Argv[0] == "" {
 		return nil, errors.New("cannot start agent: no command given")
 	}
@@ -87,7 +87,7 @@ func StartChild(spec ChildSpec) (*Child, error) {
 		Stdout: orWriter(spec.Stdout, os.Stdout),
 		Stderr: orWriter(spec.Stderr, os.Stderr),
 	}
-	c := &Child{
+	c := &childProcess{
 		cmd:          cmd,
 		sigs:         make(chan os.Signal, 8),
 		done:         make(chan struct{}),
@@ -120,11 +120,11 @@ func lookAgent(name string) (string, error) {
 }
 
 // Pid returns the child's process id.
-func (c *Child) Pid() int { return c.cmd.Process.Pid }
+func (c *childProcess) Pid() int { return c.cmd.Process.Pid }
 
 // Signal sends sig to the child. It returns os.ErrProcessDone once the child
 // has been waited for.
-func (c *Child) Signal(sig os.Signal) error {
+func (c *childProcess) Signal(sig os.Signal) error {
 	if err := c.cmd.Process.Signal(sig); err != nil {
 		return fmt.Errorf("cannot signal agent: %w", err)
 	}
@@ -139,13 +139,13 @@ func (c *Child) Signal(sig os.Signal) error {
 // than once and returns the same result. A child that ignores the relayed
 // signals keeps Wait waiting; a caller that wants a kill-after can use
 // Signal.
-func (c *Child) Wait() (int, error) {
+func (c *childProcess) Wait() (int, error) {
 	c.waitOnce.Do(func() {
 		err := c.cmd.Wait()
 		signal.Stop(c.sigs)
 		close(c.done)
 		<-c.relayed
-		c.code = ExitCode(c.cmd.ProcessState)
+		c.code = exitCode(c.cmd.ProcessState)
 		var exitErr *exec.ExitError
 		if err != nil && !errors.As(err, &exitErr) {
 			c.err = fmt.Errorf("cannot wait for agent: %w", err)
@@ -155,7 +155,7 @@ func (c *Child) Wait() (int, error) {
 }
 
 // relay forwards caught signals to the child until Wait is done.
-func (c *Child) relay() {
+func (c *childProcess) relay() {
 	defer close(c.relayed)
 	for {
 		select {
@@ -180,10 +180,10 @@ func shouldForward(sig os.Signal, fromTerminal func() bool) bool {
 	return true
 }
 
-// ExitCode returns the exit status of a finished process the way a shell
+// exitCode returns the exit status of a finished process the way a shell
 // reports it: the exit code, or 128+N when the process died of signal N.
 // It returns -1 for a nil or unfinished state.
-func ExitCode(ps *os.ProcessState) int {
+func exitCode(ps *os.ProcessState) int {
 	if ps == nil {
 		return -1
 	}

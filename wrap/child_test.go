@@ -18,16 +18,16 @@ import (
 )
 
 // runChild starts the test child with args and waits for it.
-func runChild(t *testing.T, spec ChildSpec, args ...string) (int, string) {
+func runChild(t *testing.T, spec childSpec, args ...string) (int, string) {
 	t.Helper()
 	var out bytes.Buffer
 	spec.Argv = append([]string{testChild}, args...)
 	if spec.Stdout == nil {
 		spec.Stdout = &out
 	}
-	c, err := StartChild(spec)
+	c, err := startChild(spec)
 	if err != nil {
-		t.Fatalf("StartChild: %v", err)
+		t.Fatalf("startChild: %v", err)
 	}
 	code, err := c.Wait()
 	if err != nil {
@@ -38,7 +38,7 @@ func runChild(t *testing.T, spec ChildSpec, args ...string) (int, string) {
 
 func TestChildExitCodes(t *testing.T) {
 	for _, want := range []int{0, 3, 255} {
-		code, _ := runChild(t, ChildSpec{}, "-exit", strconv.Itoa(want))
+		code, _ := runChild(t, childSpec{}, "-exit", strconv.Itoa(want))
 		if code != want {
 			t.Errorf("exit %d: got status %d", want, code)
 		}
@@ -48,7 +48,7 @@ func TestChildExitCodes(t *testing.T) {
 func TestChildDeathBySignal(t *testing.T) {
 	cases := map[string]int{"SIGKILL": 137, "SIGTERM": 143, "SIGHUP": 129}
 	for sig, want := range cases {
-		code, _ := runChild(t, ChildSpec{}, "-selfkill", sig)
+		code, _ := runChild(t, childSpec{}, "-selfkill", sig)
 		if code != want {
 			t.Errorf("selfkill %s: got status %d, want %d", sig, code, want)
 		}
@@ -57,9 +57,9 @@ func TestChildDeathBySignal(t *testing.T) {
 
 func TestChildSignalMethod(t *testing.T) {
 	out := newLineReader(t)
-	c, err := StartChild(ChildSpec{Argv: []string{testChild, "-sleep", "1h"}, Stdout: out.w})
+	c, err := startChild(childSpec{Argv: []string{testChild, "-sleep", "1h"}, Stdout: out.w})
 	if err != nil {
-		t.Fatalf("StartChild: %v", err)
+		t.Fatalf("startChild: %v", err)
 	}
 	out.waitFor(t, "ready")
 	if err := syscall.Kill(c.Pid(), 0); c.Pid() <= 0 || err != nil {
@@ -82,38 +82,38 @@ func TestChildSignalMethod(t *testing.T) {
 }
 
 func TestChildStreamsEnvArgsDir(t *testing.T) {
-	_, got := runChild(t, ChildSpec{Stdin: strings.NewReader("hello\nworld\n")}, "-stdin")
+	_, got := runChild(t, childSpec{Stdin: strings.NewReader("hello\nworld\n")}, "-stdin")
 	if got != "hello\nworld\n" {
 		t.Errorf("stdin echo = %q", got)
 	}
 	env := []string{"AGENTWRAP_PROBE=value-1"}
-	_, got = runChild(t, ChildSpec{Env: env}, "-env", "AGENTWRAP_PROBE")
+	_, got = runChild(t, childSpec{Env: env}, "-env", "AGENTWRAP_PROBE")
 	if got != "value-1\n" {
 		t.Errorf("env = %q", got)
 	}
-	_, got = runChild(t, ChildSpec{Env: env}, "-env", "HOME")
+	_, got = runChild(t, childSpec{Env: env}, "-env", "HOME")
 	if got != "<unset>\n" {
 		t.Errorf("HOME should be unset in the given env, got %q", got)
 	}
-	_, got = runChild(t, ChildSpec{}, "-args", "--", "a b", "", "-c")
+	_, got = runChild(t, childSpec{}, "-args", "--", "a b", "", "-c")
 	if got != "a b\n\n-c\n" {
 		t.Errorf("args = %q", got)
 	}
 }
 
 func TestChildNotFound(t *testing.T) {
-	_, err := StartChild(ChildSpec{Argv: []string{"agentwrap-no-such-agent"}})
-	if !errors.Is(err, ErrAgentNotFound) {
-		t.Fatalf("err = %v, want ErrAgentNotFound", err)
+	_, err := startChild(childSpec{Argv: []string{"agentwrap-no-such-agent"}})
+	if !errors.Is(err, errAgentNotFound) {
+		t.Fatalf("err = %v, want errAgentNotFound", err)
 	}
 	if got, want := err.Error(), `agent "agentwrap-no-such-agent" not found on PATH`; got != want {
 		t.Errorf("message = %q, want %q", got, want)
 	}
-	_, err = StartChild(ChildSpec{Argv: []string{"./no/such/agent"}})
-	if !errors.Is(err, ErrAgentNotFound) || err.Error() != `agent "./no/such/agent" not found` {
+	_, err = startChild(childSpec{Argv: []string{"./no/such/agent"}})
+	if !errors.Is(err, errAgentNotFound) || err.Error() != `agent "./no/such/agent" not found` {
 		t.Errorf("path err = %v", err)
 	}
-	if _, err := StartChild(ChildSpec{}); err == nil {
+	if _, err := startChild(childSpec{}); err == nil {
 		t.Error("empty argv: want error")
 	}
 }
@@ -142,13 +142,13 @@ func TestShouldForward(t *testing.T) {
 }
 
 func TestExitCodeNil(t *testing.T) {
-	if got := ExitCode(nil); got != -1 {
-		t.Errorf("ExitCode(nil) = %d", got)
+	if got := exitCode(nil); got != -1 {
+		t.Errorf("exitCode(nil) = %d", got)
 	}
 }
 
 // TestRelayTrappedSignals signals a harness process (the test binary running
-// StartChild and Wait) and checks that the grandchild got the signal and the
+// startChild and Wait) and checks that the grandchild got the signal and the
 // harness exited with the grandchild's status.
 func TestRelayTrappedSignals(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP, syscall.SIGINT, syscall.SIGQUIT} {
@@ -260,7 +260,7 @@ func (h *harness) wait(t *testing.T) int {
 	t.Helper()
 	_ = h.cmd.Wait()
 	_ = h.stdin.Close()
-	return ExitCode(h.cmd.ProcessState)
+	return exitCode(h.cmd.ProcessState)
 }
 
 // lineReader reads a child's output through a pipe, line by line.

@@ -12,7 +12,7 @@ import (
 )
 
 // harnessEnv switches the test binary into a tiny agentwrap stand-in that
-// runs its arguments with StartChild and Wait, so tests can signal a process
+// runs its arguments with startChild and Wait, so tests can signal a process
 // other than the test process itself.
 const harnessEnv = "AGENTWRAP_TEST_HARNESS"
 
@@ -57,7 +57,7 @@ func buildTestChild(dir string) (string, error) {
 // mode "after" it then prints "waited" and blocks reading standard input, so
 // a test can check that signals are no longer caught once Wait returned.
 func harnessMain(mode string, argv []string) int {
-	c, err := StartChild(ChildSpec{Argv: argv})
+	c, err := startChild(childSpec{Argv: argv})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 127

@@ -19,9 +19,9 @@ const maxScanBytes = 1 << 20
 // maxNoteLen bounds a preflight note, like agentwrap.notes.
 const maxNoteLen = 200
 
-// InstructionFile is an agent instruction or memory file found before the
+// instructionFile is an agent instruction or memory file found before the
 // run.
-type InstructionFile struct {
+type instructionFile struct {
 	// Path is relative to the working directory for files found there, and
 	// absolute for files found in a parent directory.
 	Path string
@@ -44,7 +44,7 @@ func instructionNames() []string {
 	}
 }
 
-// Preflight finds the agent instruction and memory files in dir and its
+// scanPreflight finds the agent instruction and memory files in dir and its
 // parents up to the repository root (the first directory holding .git; when
 // there is none, only dir is searched), and returns them by path and content
 // hash. The notes say, naming only the file and the host, when a file names
@@ -52,7 +52,7 @@ func instructionNames() []string {
 // or any URL set by a base-URL key) other than upstreamHost, which may be a
 // host, host:port or URL. Files over 1 MiB are hashed but not scanned. The
 // error is non-nil only when dir cannot be resolved.
-func Preflight(dir, upstreamHost string) ([]InstructionFile, []string, error) {
+func scanPreflight(dir, upstreamHost string) ([]instructionFile, []string, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, nil, fmt.Errorf("cannot resolve working directory: %w", err)
@@ -63,7 +63,7 @@ func Preflight(dir, upstreamHost string) ([]InstructionFile, []string, error) {
 		return nil, nil, fmt.Errorf("cannot read working directory: %s is not a directory", abs)
 	}
 	upstream := normalizeHost(upstreamHost)
-	var files []InstructionFile
+	var files []instructionFile
 	var notes []string
 	for _, d := range searchDirs(abs) {
 		for _, name := range instructionNames() {
@@ -105,19 +105,19 @@ func searchDirs(dir string) []string {
 
 // inspectFile hashes and scans one candidate. ok is false when the file is
 // absent or not a regular file; err is set when it exists but cannot be read.
-func inspectFile(full, shown string) (InstructionFile, bool, error) {
+func inspectFile(full, shown string) (instructionFile, bool, error) {
 	fi, err := os.Stat(full)
 	if errors.Is(err, fs.ErrNotExist) || (err == nil && !fi.Mode().IsRegular()) {
-		return InstructionFile{}, false, nil
+		return instructionFile{}, false, nil
 	}
 	if err != nil {
-		return InstructionFile{}, false, err
+		return instructionFile{}, false, err
 	}
 	sum, body, err := hashFile(full)
 	if err != nil {
-		return InstructionFile{}, false, err
+		return instructionFile{}, false, err
 	}
-	return InstructionFile{Path: shown, SHA256: sum, GatewayURLs: gatewayOrigins(body)}, true, nil
+	return instructionFile{Path: shown, SHA256: sum, GatewayURLs: gatewayOrigins(body)}, true, nil
 }
 
 // hashFile returns the file's hex SHA-256 and, when it is at most

@@ -118,7 +118,7 @@ func normalizeHost(s string) string {
 }
 
 // gatewayNotes returns one note per gateway host in f other than upstream.
-func gatewayNotes(f InstructionFile, upstream string) []string {
+func gatewayNotes(f instructionFile, upstream string) []string {
 	var notes, seen []string
 	for _, origin := range f.GatewayURLs {
 		_, host, _ := parseOrigin(origin)

@@ -45,8 +45,8 @@ func skipIfInsideRepo(t *testing.T, dir string) {
 	}
 }
 
-func byPath(files []InstructionFile) map[string]InstructionFile {
-	m := make(map[string]InstructionFile, len(files))
+func byPath(files []instructionFile) map[string]instructionFile {
+	m := make(map[string]instructionFile, len(files))
 	for _, f := range files {
 		m[f.Path] = f
 	}
@@ -70,7 +70,7 @@ func TestPreflightRepoWalk(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(root, "sub", "QWEN.md"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	files, notes, err := Preflight(filepath.Join(root, "sub"), "api.cometapi.com")
+	files, notes, err := scanPreflight(filepath.Join(root, "sub"), "api.cometapi.com")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +142,7 @@ func TestPreflightNoRepository(t *testing.T) {
 		"work/AGENTS.md":    "here",
 		"work/.cursorrules": "rules",
 	})
-	files, notes, err := Preflight(filepath.Join(top, "work"), "api.cometapi.com")
+	files, notes, err := scanPreflight(filepath.Join(top, "work"), "api.cometapi.com")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +161,7 @@ func TestPreflightRootIsDirAndGitFile(t *testing.T) {
 		"wt/.git":      "gitdir: /elsewhere/.git/worktrees/wt\n",
 		"wt/CLAUDE.md": "worktree",
 	})
-	files, _, err := Preflight(filepath.Join(top, "wt"), "")
+	files, _, err := scanPreflight(filepath.Join(top, "wt"), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +177,7 @@ func TestPreflightSameHostNoNote(t *testing.T) {
 		"CLAUDE.md": "ANTHROPIC_BASE_URL=https://API.Anthropic.com:443/v1\nhttps://api.anthropic.com/docs\n",
 	})
 	for _, upstream := range []string{"api.anthropic.com", "https://api.anthropic.com", "api.anthropic.com:443", "API.ANTHROPIC.COM."} {
-		files, notes, err := Preflight(dir, upstream)
+		files, notes, err := scanPreflight(dir, upstream)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -188,7 +188,7 @@ func TestPreflightSameHostNoNote(t *testing.T) {
 			t.Errorf("GatewayURLs = %q, want %q", files[0].GatewayURLs, want)
 		}
 	}
-	_, notes, _ := Preflight(dir, "api.cometapi.com")
+	_, notes, _ := scanPreflight(dir, "api.cometapi.com")
 	if len(notes) != 1 {
 		t.Errorf("other upstream: notes = %q, want one note per host", notes)
 	}
@@ -198,7 +198,7 @@ func TestPreflightLargeFile(t *testing.T) {
 	dir := t.TempDir()
 	content := "OPENAI_BASE_URL=https://api.openai.com/v1\n" + strings.Repeat("x", maxScanBytes)
 	writeTree(t, dir, map[string]string{".git/HEAD": "x", "AGENTS.md": content})
-	files, notes, err := Preflight(dir, "api.cometapi.com")
+	files, notes, err := scanPreflight(dir, "api.cometapi.com")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +211,7 @@ func TestPreflightLargeFile(t *testing.T) {
 }
 
 func TestPreflightBadDir(t *testing.T) {
-	if _, _, err := Preflight(filepath.Join(t.TempDir(), "missing"), ""); err == nil {
+	if _, _, err := scanPreflight(filepath.Join(t.TempDir(), "missing"), ""); err == nil {
 		t.Error("missing dir: want error")
 	}
 }
@@ -241,7 +241,7 @@ func TestGatewayOrigins(t *testing.T) {
 }
 
 func TestNoteClipping(t *testing.T) {
-	f := InstructionFile{Path: "/" + strings.Repeat("d/", 150) + "CLAUDE.md", GatewayURLs: []string{"https://" + strings.Repeat("a", 200) + ".api.io"}}
+	f := instructionFile{Path: "/" + strings.Repeat("d/", 150) + "CLAUDE.md", GatewayURLs: []string{"https://" + strings.Repeat("a", 200) + ".api.io"}}
 	notes := gatewayNotes(f, strings.Repeat("u", 150)+".com")
 	if len(notes) != 1 || len(notes[0]) > maxNoteLen || !strings.Contains(notes[0], "CLAUDE.md") {
 		t.Errorf("notes = %q", notes)
@@ -255,7 +255,7 @@ func TestPreflightUnreadableFile(t *testing.T) {
 	if err := os.Symlink("CLAUDE.md", filepath.Join(dir, "CLAUDE.md")); err != nil {
 		t.Skipf("cannot create symlink: %v", err)
 	}
-	files, notes, err := Preflight(dir, "")
+	files, notes, err := scanPreflight(dir, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -150,9 +150,9 @@ func lookupEnv(env []string, k string) string {
 	return v
 }
 
-// ParseUpstream checks an upstream base URL: http(s), a host, no
+// parseUpstream checks an upstream base URL: http(s), a host, no
 // credentials, query or fragment.
-func ParseUpstream(s string) (*url.URL, error) {
+func parseUpstream(s string) (*url.URL, error) {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("upstream %q is not an http(s) base URL like %s", redactURL(s), DefaultUpstream)
@@ -209,7 +209,7 @@ func prepare(ctx context.Context, o Options) (*session, error) {
 	}
 	s := &session{runID: o.RunID}
 	var err error
-	if s.upstream, err = ParseUpstream(o.Upstream); err != nil {
+	if s.upstream, err = parseUpstream(o.Upstream); err != nil {
 		return nil, err
 	}
 	name := o.Profile
@@ -220,9 +220,9 @@ func prepare(ctx context.Context, o Options) (*session, error) {
 		return nil, err
 	}
 	if s.runID == "" {
-		s.runID = NewRunID(time.Now())
+		s.runID = newRunID(time.Now())
 	}
-	if err := ValidRunID(s.runID); err != nil {
+	if err := validRunID(s.runID); err != nil {
 		return nil, err
 	}
 	if s.manifest, err = loadManifest(o.Contract); err != nil {
@@ -240,9 +240,9 @@ func prepare(ctx context.Context, o Options) (*session, error) {
 	if s.key.Reveal() != "" {
 		s.token = newToken()
 	}
-	s.otelErrors = countOTelErrors()
+	s.otelErrors = otelErrors.Load()
 	s.scanner = redact.NewScanner(s.key.Reveal(), s.token)
-	guard := redact.NewGuard(AllowedKeys(), s.scanner)
+	guard := redact.NewGuard(allowedKeys(), s.scanner)
 	s.provider, err = spans.NewProvider(ctx, spans.ProviderOptions{
 		RunFile: s.runFile, Getenv: o.Getenv, Version: o.Version,
 		Guard: func(e sdktrace.SpanExporter) sdktrace.SpanExporter { return redact.WrapExporter(e, guard) },
@@ -265,8 +265,8 @@ func pruneRuns(o Options, dir, current string) {
 	}
 }
 
-// AllowedKeys is the exporter allowlist: the span schema.
-func AllowedKeys() []string { return spans.SchemaNames() }
+// allowedKeys is the exporter allowlist: the span schema.
+func allowedKeys() []string { return spans.SchemaNames() }
 
 // loadManifest reads the contract manifest, or returns the built-in one.
 func loadManifest(path string) (*contract.Manifest, error) {
@@ -304,10 +304,10 @@ func (s *session) run(ctx context.Context, o Options) (int, error) {
 		BaseURL: gw.URL(), Token: s.token, RunID: s.runID,
 		TraceParent: traceparent(s.runCtx), KeyEnv: o.KeyEnv, FilesDir: s.files,
 	})
-	child, err := StartChild(ChildSpec{Argv: argv, Env: env, Dir: o.Dir, Stdin: o.Stdin, Stdout: o.Stdout, Stderr: o.Stderr})
+	child, err := startChild(childSpec{Argv: argv, Env: env, Dir: o.Dir, Stdin: o.Stdin, Stdout: o.Stdout, Stderr: o.Stderr})
 	if err != nil {
 		code := 1
-		if errors.Is(err, ErrAgentNotFound) {
+		if errors.Is(err, errAgentNotFound) {
 			code = 127
 		}
 		return code, &ExitError{Code: code, Err: err}
@@ -376,7 +376,7 @@ func (s *session) preflight(o Options) {
 	if dir == "" {
 		dir, _ = os.Getwd()
 	}
-	files, notes, err := Preflight(dir, s.upstream.Hostname())
+	files, notes, err := scanPreflight(dir, s.upstream.Hostname())
 	if err != nil {
 		s.notes = append(s.notes, "instruction file check incomplete")
 	}

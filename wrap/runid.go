@@ -10,9 +10,9 @@ import (
 	"time"
 )
 
-// NewRunID returns a unique run id that sorts by start time:
+// newRunID returns a unique run id that sorts by start time:
 // 20261122T174233Z-1a2b3c4d.
-func NewRunID(now time.Time) string {
+func newRunID(now time.Time) string {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	return now.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
@@ -20,9 +20,9 @@ func NewRunID(now time.Time) string {
 
 var runIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
 
-// ValidRunID reports whether id can name a run file: letters, digits, dot,
+// validRunID reports whether id can name a run file: letters, digits, dot,
 // underscore and dash, at most 128 characters.
-func ValidRunID(id string) error {
+func validRunID(id string) error {
 	if !runIDPattern.MatchString(id) {
 		return fmt.Errorf("run id %q must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit", id)
 	}

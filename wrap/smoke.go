@@ -19,9 +19,9 @@ import (
 
 // Smoke exit statuses, per the usage-trace workflow.
 const (
-	SmokePass        = 0
-	SmokeFail        = 1
-	SmokeFollowUp    = 3
+	smokePass        = 0
+	smokeFail        = 1
+	smokeFollowUp    = 3
 	smokePrompt      = "Return the word pong."
 	smokeAgentName   = "agentwrap-smoke"
 	smokeCallTimeout = 2 * time.Minute
@@ -51,11 +51,11 @@ type SmokeRecord struct {
 func (r SmokeRecord) ExitCode() int {
 	switch r.ResultClass {
 	case spans.ResultPass:
-		return SmokePass
+		return smokePass
 	case spans.ResultNeedsFollowUp:
-		return SmokeFollowUp
+		return smokeFollowUp
 	}
-	return SmokeFail
+	return smokeFail
 }
 
 // smokeRequest is one family's smoke request (from the registry) with the

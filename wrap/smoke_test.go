@@ -67,10 +67,10 @@ func TestSmokeExitCodesPerFamily(t *testing.T) {
 			result   string
 			note     string
 		}{
-			{"", SmokePass, spans.ResultPass, "error path: contract_mismatch recorded (missing required field: "},
-			{upstreamtest.ScenarioRateLimited, SmokeFollowUp, spans.ResultNeedsFollowUp, spans.HelpCenterURL},
-			{upstreamtest.ScenarioPaymentRequired, SmokeFollowUp, spans.ResultNeedsFollowUp, "balance and quota"},
-			{upstreamtest.ScenarioServerError, SmokeFail, spans.ResultFail, "upstream 500"},
+			{"", smokePass, spans.ResultPass, "error path: contract_mismatch recorded (missing required field: "},
+			{upstreamtest.ScenarioRateLimited, smokeFollowUp, spans.ResultNeedsFollowUp, spans.HelpCenterURL},
+			{upstreamtest.ScenarioPaymentRequired, smokeFollowUp, spans.ResultNeedsFollowUp, "balance and quota"},
+			{upstreamtest.ScenarioServerError, smokeFail, spans.ResultFail, "upstream 500"},
 		} {
 			name := family + "/" + tc.scenario
 			t.Run(name, func(t *testing.T) {

@@ -9,6 +9,9 @@ import (
 	"slices"
 
 	"github.com/urfave/cli/v2"
+	"go.opentelemetry.io/otel"
+
+	"github.com/agentwrap/agentwrap/wrap"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -22,6 +25,9 @@ func main() {
 // the agent's own status for a wrapped run, 2 for usage errors, 1 for other
 // errors. It is the only place errors become exit codes.
 func run(args []string) int {
+	// The SDK's process-wide error handler would print export failures
+	// over the agent's terminal; runs count them for their summary instead.
+	otel.SetErrorHandler(wrap.OTelErrorHandler())
 	app := newApp(args)
 	err := app.Run(reorderArgs(app, args))
 	var ec cli.ExitCoder
