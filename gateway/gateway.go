@@ -34,10 +34,11 @@ type Config struct {
 	Addr string
 	// Transport sends requests upstream. Nil means NewTransport().
 	Transport http.RoundTripper
-	// Observe receives every call within about 10 ms of its end, never on
-	// the goroutine serving a call; calls that end together are observed
-	// one after another, and Observe may be called concurrently. Nil means
-	// calls are not observed.
+	// Observe receives every call about 10 ms after its end (later while
+	// an earlier call's Observe is still running), never on the goroutine
+	// serving a call. Calls are observed one at a time, in the order they
+	// ended: Observe is never called concurrently. Nil means calls are not
+	// observed.
 	Observe func(*call.Call)
 	// Label returns the stable label of a credential value. Nil means calls
 	// carry no credential label.
@@ -88,9 +89,12 @@ type Gateway struct {
 	closed bool
 	// pending are the records of ended calls not yet observed; drain, run
 	// by timer, observes them.
-	pending []func() *call.Call
-	timer   *time.Timer
-	wg      sync.WaitGroup
+	pending  []func() *call.Call
+	timer    *time.Timer
+	// draining is set while a drain observes: one drainer at a time keeps
+	// the calls of later batches behind those of earlier ones.
+	draining bool
+	wg       sync.WaitGroup
 }
 
 // observeDelay is how long an ended call waits before its record is
@@ -247,16 +251,30 @@ func (g *Gateway) observe(record func() *call.Call) {
 	}
 }
 
-// drain observes the pending calls, in the order they ended.
+// drain observes the pending calls, in the order they ended. Only one
+// drain observes at a time: a drain that finds another one running leaves
+// the pending calls to it, and the running one takes the calls that ended
+// meanwhile before it stops, so a later batch never overtakes an earlier
+// one.
 func (g *Gateway) drain() {
 	g.mu.Lock()
-	batch := g.pending
-	g.pending = nil
-	g.mu.Unlock()
-	for _, record := range batch {
-		g.cfg.Observe(record())
-		g.wg.Done()
+	if g.draining {
+		g.mu.Unlock()
+		return
 	}
+	g.draining = true
+	for len(g.pending) > 0 {
+		batch := g.pending
+		g.pending = nil
+		g.mu.Unlock()
+		for _, record := range batch {
+			g.cfg.Observe(record())
+			g.wg.Done()
+		}
+		g.mu.Lock()
+	}
+	g.draining = false
+	g.mu.Unlock()
 }
 
 // String prints the configuration with the key and the token stripped, so

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -76,5 +77,66 @@ func TestObservationIsOffTheCallPath(t *testing.T) {
 		}
 	default:
 		t.Fatal("Close returned before the pending call was observed")
+	}
+}
+
+// TestObservationOrderAcrossBatches is TestObservationIsOffTheCallPath with
+// the calls 30 ms apart, so that each ends in a batch of its own: while the
+// observer is blocked, the later batches must queue behind the first
+// instead of being observed by drains of their own, and Observe must never
+// run twice at once.
+func TestObservationOrderAcrossBatches(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"id":"x","object":"chat.completion","model":"gpt-obs","choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}`)
+	}))
+	defer up.Close()
+	u, _ := url.Parse(up.URL)
+	release := make(chan struct{})
+	models := make(chan string, 16)
+	var inObserve, overlaps atomic.Int32
+	gw, err := gateway.New(gateway.Config{Upstream: u, Observe: func(c *gateway.Call) {
+		if inObserve.Add(1) > 1 {
+			overlaps.Add(1)
+		}
+		<-release
+		time.Sleep(time.Millisecond)
+		inObserve.Add(-1)
+		models <- c.RequestModel
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gw.Close(context.Background())
+	cl := client(t)
+	cl.Timeout = 10 * time.Second
+	want := []string{"m1", "m2", "m3", "m4", "m5", "m6"}
+	for _, m := range want {
+		req, _ := http.NewRequest(http.MethodPost, gw.URL()+"/v1/chat/completions",
+			strings.NewReader(`{"model":"`+m+`","messages":[]}`))
+		resp, err := cl.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		time.Sleep(30 * time.Millisecond)
+	}
+	close(release)
+	var got []string
+	for range want {
+		select {
+		case m := <-models:
+			got = append(got, m)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("observed %v, want %v", got, want)
+		}
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("observed %v, want %v (calls are observed in the order they ended)", got, want)
+	}
+	if n := overlaps.Load(); n > 0 {
+		t.Fatalf("Observe ran concurrently %d time(s)", n)
 	}
 }
