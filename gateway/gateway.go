@@ -63,6 +63,13 @@ type Config struct {
 	// that transport reaches the upstream through a proxy. Zero means the
 	// first call opens the first connection.
 	Prewarm time.Duration
+	// MaxConns caps the gateway's open connections (see connLimiter);
+	// zero means DefaultMaxConns.
+	MaxConns int
+	// Warn receives the gateway's own warnings, one line each without a
+	// trailing newline, e.g. when the connection cap is first reached. Nil
+	// means they are dropped.
+	Warn func(line string)
 }
 
 // DefaultPrewarm is how long a wrapped run keeps the connection it opened
@@ -89,8 +96,8 @@ type Gateway struct {
 	closed bool
 	// pending are the records of ended calls not yet observed; drain, run
 	// by timer, observes them.
-	pending  []func() *call.Call
-	timer    *time.Timer
+	pending []func() *call.Call
+	timer   *time.Timer
 	// draining is set while a drain observes: one drainer at a time keeps
 	// the calls of later batches behind those of earlier ones.
 	draining bool
@@ -130,13 +137,23 @@ func New(cfg Config) (*Gateway, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot listen on %s: %w", addr, err)
 	}
-	g := &Gateway{cfg: cfg, upstream: cfg.Upstream, ln: ln, router: router}
-	g.init()
-	go func() { _ = g.srv.Serve(ln) }()
+	g := &Gateway{cfg: cfg, upstream: cfg.Upstream, router: router}
+	g.init(ln)
+	go func() { _ = g.srv.Serve(g.ln) }()
 	return g, nil
 }
 
-func (g *Gateway) init() {
+func (g *Gateway) init(ln net.Listener) {
+	maxConns := g.cfg.MaxConns
+	if maxConns <= 0 {
+		maxConns = DefaultMaxConns
+	}
+	limiter := newConnLimiter(ln, maxConns, func() {
+		if g.cfg.Warn != nil {
+			g.cfg.Warn(fmt.Sprintf("gateway: %d connections open, the cap: closing the longest idle ones to make room (is a local process opening connections in bulk?)", maxConns))
+		}
+	})
+	g.ln = limiter
 	port := strconv.Itoa(g.ln.Addr().(*net.TCPAddr).Port)
 	if g.router == nil {
 		g.router = call.DefaultRouter()
@@ -164,7 +181,8 @@ func (g *Gateway) init() {
 		ErrorLog:       quiet,
 		BufferPool:     CopyBuffers(),
 	}
-	g.srv = &http.Server{Handler: g, ErrorLog: quiet, ReadHeaderTimeout: 30 * time.Second}
+	g.srv = &http.Server{Handler: g, ErrorLog: quiet, ConnState: limiter.connState,
+		ReadHeaderTimeout: readHeaderTimeout, IdleTimeout: idleTimeout}
 }
 
 // NewTransport returns the transport a gateway uses when Config.Transport

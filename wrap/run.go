@@ -342,6 +342,7 @@ func (s *session) startGateway(o Options, observe func(*call.Call)) (*gateway.Ga
 		Enforce:  o.EnforceContract,
 		// The agent boots while the connection for its first call opens.
 		Prewarm: gateway.DefaultPrewarm,
+		Warn:    func(line string) { fmt.Fprintf(o.Stderr, "agentwrap: %s\n", line) },
 	})
 }
 
