@@ -26,16 +26,20 @@ const (
 	// readHeaderTimeout closes a connection that does not send a complete
 	// request head within it.
 	readHeaderTimeout = 30 * time.Second
+	// evictGrace is how long a connection is safe from being closed to
+	// make room after it became idle or was opened.
+	evictGrace = 100 * time.Millisecond
 )
 
 // connLimiter is the gateway's listener: it caps the open connections at
 // max. When a new connection would exceed the cap, one waiting for a
-// request is closed to make room: an idle one before a new one (a new one
-// is most likely an agent's about to send its call), among idle ones the
-// one that carried the fewest calls (an agent reuses its connections, a
-// flood opens many for one call each), then the one idle longest.
-// Connections serving a call are never closed, and when all of them are,
-// Accept waits for one to end. The first time the cap is reached,
+// request is closed to make room: first an idle one that carried one call
+// (a flood opens many connections for one call each), then a new one that
+// sent no call, then an idle one that carried more (an agent reuses its
+// connections); the oldest first within each. A connection that became
+// idle or new less than evictGrace ago is not closed (its client may be
+// sending a call on it right now), and connections serving a call never
+// are: Accept waits until one can be closed or ends. The first time the cap is reached,
 // warn is called, once per listener.
 type connLimiter struct {
 	net.Listener
@@ -94,7 +98,13 @@ func (l *connLimiter) Accept() (net.Conn, error) {
 			l.mu.Lock()
 			continue
 		}
-		victim := l.oldestWaiting()
+		victim, wait := l.victim(time.Now())
+		if victim == nil && wait > 0 {
+			l.mu.Unlock()
+			time.Sleep(min(wait, 20*time.Millisecond))
+			l.mu.Lock()
+			continue
+		}
 		if victim == nil {
 			l.cond.Wait()
 			continue
@@ -113,26 +123,41 @@ func (l *connLimiter) Accept() (net.Conn, error) {
 	return lc, nil
 }
 
-// oldestWaiting is the connection to close to make room (see
-// connLimiter). Nil means every connection serves a call.
-func (l *connLimiter) oldestWaiting() *limitedConn {
-	var idle, fresh *limitedConn
+// victim is the connection to close to make room (see connLimiter), or,
+// when every connection waiting for a request changed state less than
+// evictGrace ago, how long until one did. Nil and zero means every
+// connection serves a call.
+func (l *connLimiter) victim(now time.Time) (*limitedConn, time.Duration) {
+	var best *limitedConn
+	bestTier := 3
+	var wait time.Duration
 	for c := range l.conns {
-		switch c.state {
-		case http.StateIdle:
-			if idle == nil || c.calls < idle.calls || (c.calls == idle.calls && c.since.Before(idle.since)) {
-				idle = c
+		tier := 0
+		switch {
+		case c.state == http.StateIdle && c.calls <= 1:
+			tier = 0
+		case c.state == http.StateNew:
+			tier = 1
+		case c.state == http.StateIdle:
+			tier = 2
+		default:
+			continue
+		}
+		if left := c.since.Add(evictGrace).Sub(now); left > 0 {
+			if wait == 0 || left < wait {
+				wait = left
 			}
-		case http.StateNew:
-			if fresh == nil || c.since.Before(fresh.since) {
-				fresh = c
-			}
+			continue
+		}
+		if best == nil || tier < bestTier ||
+			(tier == bestTier && (c.calls < best.calls || (c.calls == best.calls && c.since.Before(best.since)))) {
+			best, bestTier = c, tier
 		}
 	}
-	if idle != nil {
-		return idle
+	if best != nil {
+		return best, 0
 	}
-	return fresh
+	return nil, wait
 }
 
 func (l *connLimiter) remove(c *limitedConn) {

@@ -31,3 +31,11 @@ func ParseCall(family call.Family, path string, chk Checker, headers []string, r
 	}
 	return &c
 }
+
+// OpenConns is how many connections the gateway holds open.
+func OpenConns(g *Gateway) int {
+	l := g.ln.(*connLimiter)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.conns)
+}
