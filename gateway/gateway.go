@@ -150,7 +150,7 @@ func (g *Gateway) init(ln net.Listener) {
 	}
 	limiter := newConnLimiter(ln, maxConns, func() {
 		if g.cfg.Warn != nil {
-			g.cfg.Warn(fmt.Sprintf("gateway: %d connections open, the cap: closing the longest idle ones to make room (is a local process opening connections in bulk?)", maxConns))
+			g.cfg.Warn(fmt.Sprintf("gateway: %d connections open, its cap: closing idle ones to make room (is a local process opening connections in bulk?)", maxConns))
 		}
 	})
 	g.ln = limiter
