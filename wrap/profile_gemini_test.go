@@ -22,7 +22,7 @@ func TestGeminiOverlayHomeSelectsAPIKeyAuthWithoutTouchingUserFiles(t *testing.T
 		}
 	}
 	p, _ := LookupProfile("gemini")
-	_, env := p.Apply([]string{"gemini"}, []string{"PATH=/bin", "HOME=" + home}, Gateway{BaseURL: "http://127.0.0.1:1", Token: "tok", FilesDir: run})
+	_, env, _ := p.Apply([]string{"gemini"}, []string{"PATH=/bin", "HOME=" + home}, Gateway{BaseURL: "http://127.0.0.1:1", Token: "tok", FilesDir: run})
 	overlay := lookupEnv(env, geminiHomeEnv)
 	if !strings.HasPrefix(overlay, run) {
 		t.Fatalf("%s = %q, want a directory in the run's files", geminiHomeEnv, overlay)
@@ -63,12 +63,12 @@ func TestGeminiOverlayNeedsFilesDirAndAKey(t *testing.T) {
 		{"no files dir", []string{"HOME=" + home}, Gateway{BaseURL: "http://127.0.0.1:1", Token: "tok"}},
 		{"passthrough without a key", []string{"HOME=" + home}, Gateway{BaseURL: "http://127.0.0.1:1", FilesDir: t.TempDir()}},
 	} {
-		_, env := p.Apply([]string{"gemini"}, tc.env, tc.gw)
+		_, env, _ := p.Apply([]string{"gemini"}, tc.env, tc.gw)
 		if v := lookupEnv(env, geminiHomeEnv); v != "" {
 			t.Errorf("%s: %s set to %q", tc.name, geminiHomeEnv, v)
 		}
 	}
-	_, env := p.Apply([]string{"gemini"}, []string{"HOME=" + home, "GEMINI_API_KEY=user-key"}, Gateway{BaseURL: "http://127.0.0.1:1", FilesDir: t.TempDir()})
+	_, env, _ := p.Apply([]string{"gemini"}, []string{"HOME=" + home, "GEMINI_API_KEY=user-key"}, Gateway{BaseURL: "http://127.0.0.1:1", FilesDir: t.TempDir()})
 	if lookupEnv(env, geminiHomeEnv) == "" {
 		t.Error("passthrough with the user's key: no overlay home")
 	}

@@ -3,11 +3,12 @@ package wrap
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/BurntSushi/toml"
 )
 
 const (
@@ -39,6 +40,19 @@ func parentEnv() []string {
 
 func testGateway(token string) Gateway {
 	return Gateway{BaseURL: testBase, Token: token, RunID: "run-1", TraceParent: runTP}
+}
+
+// apply runs p.Apply with a files directory, failing the test on an error.
+func apply(t *testing.T, p Profile, argv, env []string, gw Gateway) ([]string, []string) {
+	t.Helper()
+	if gw.FilesDir == "" {
+		gw.FilesDir = t.TempDir()
+	}
+	a, e, err := p.Apply(argv, env, gw)
+	if err != nil {
+		t.Fatalf("%s: %v", p.Name, err)
+	}
+	return a, e
 }
 
 // envMap turns an environment into a map, failing on a repeated name.
@@ -102,6 +116,14 @@ func TestApplyEnvPerProfile(t *testing.T) {
 		"ANTHROPIC_BASE_URL": unset, "GOOGLE_GEMINI_BASE_URL": unset,
 		"OPENAI_BASE_URL": unset, "OPENAI_API_BASE": unset,
 	}
+	aiSDKManaged := map[string]string{
+		"ANTHROPIC_BASE_URL": v1, "ANTHROPIC_API_KEY": testToken, "ANTHROPIC_AUTH_TOKEN": unset,
+		"OPENAI_BASE_URL": v1, "OPENAI_API_KEY": testToken, "GOOGLE_GEMINI_BASE_URL": unset,
+	}
+	aiSDKPass := map[string]string{
+		"ANTHROPIC_BASE_URL": v1, "ANTHROPIC_API_KEY": "user-anthropic-key", "ANTHROPIC_AUTH_TOKEN": "user-anthropic-auth",
+		"OPENAI_BASE_URL": v1, "OPENAI_API_KEY": "user-openai-key", "GOOGLE_GENERATIVE_AI_API_KEY": unset,
+	}
 	cases := []struct {
 		profile string
 		token   string
@@ -113,6 +135,13 @@ func TestApplyEnvPerProfile(t *testing.T) {
 		{"codex", "", []map[string]string{none, {"OPENAI_API_KEY": "user-openai-key"}}},
 		{"gemini", testToken, []map[string]string{geminiManaged, {"ANTHROPIC_BASE_URL": unset, "OPENAI_BASE_URL": unset}}},
 		{"gemini", "", []map[string]string{geminiPass}},
+		{"opencode", testToken, []map[string]string{aiSDKManaged, {"GOOGLE_GENERATIVE_AI_API_KEY": testToken}}},
+		{"opencode", "", []map[string]string{aiSDKPass}},
+		{"ai-sdk", testToken, []map[string]string{aiSDKManaged, {"GOOGLE_GENERATIVE_AI_API_KEY": unset}}},
+		{"ai-sdk", "", []map[string]string{aiSDKPass}},
+		{"cline", testToken, []map[string]string{none, {"OPENAI_API_KEY": "user-openai-key", "ANTHROPIC_API_KEY": "user-anthropic-key"}}},
+		{"crush", testToken, []map[string]string{none, {"OPENAI_API_ENDPOINT": v1, "ANTHROPIC_API_ENDPOINT": testBase, "OPENAI_API_KEY": testToken, "ANTHROPIC_API_KEY": testToken}}},
+		{"crush", "", []map[string]string{none, {"OPENAI_API_ENDPOINT": v1, "ANTHROPIC_API_ENDPOINT": testBase, "OPENAI_API_KEY": "user-openai-key"}}},
 	}
 	for _, name := range []string{"qwen", "aider", "generic"} {
 		cases = append(cases,
@@ -134,7 +163,7 @@ func TestApplyEnvPerProfile(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, env := p.Apply([]string{c.profile}, parentEnv(), testGateway(c.token))
+			_, env := apply(t, p, []string{c.profile}, parentEnv(), testGateway(c.token))
 			got := envMap(t, env)
 			for _, w := range c.want {
 				checkEnv(t, got, w)
@@ -157,66 +186,17 @@ func checkCommon(t *testing.T, got map[string]string) {
 	})
 }
 
-func TestApplyArgv(t *testing.T) {
+func TestApplyKeepsArgv(t *testing.T) {
 	argv := []string{"/usr/local/bin/codex", "exec", "fix the test"}
 	orig := slices.Clone(argv)
-	for _, name := range []string{"claude", "gemini", "qwen", "aider", "generic"} {
-		p, _ := LookupProfile(name)
-		got, _ := p.Apply(argv, nil, testGateway(testToken))
+	for _, p := range Profiles() {
+		got, _ := apply(t, p, argv, []string{"HOME=" + t.TempDir()}, testGateway(testToken))
 		if !slices.Equal(got, argv) {
-			t.Errorf("%s changed argv: %q", name, got)
+			t.Errorf("%s changed argv: %q", p.Name, got)
 		}
-	}
-	p, _ := LookupProfile("codex")
-	got, _ := p.Apply(argv, nil, testGateway(testToken))
-	if len(got) != 7 || got[0] != argv[0] || got[1] != "-c" || got[3] != "-c" || !slices.Equal(got[5:], argv[1:]) {
-		t.Fatalf("codex argv = %q", got)
 	}
 	if !slices.Equal(argv, orig) {
 		t.Errorf("Apply modified its input: %q", argv)
-	}
-	if got, _ := p.Apply(nil, nil, testGateway(testToken)); len(got) != 0 {
-		t.Errorf("empty argv became %q", got)
-	}
-}
-
-// codexConfig is the part of Codex's config.toml the overrides set.
-type codexConfig struct {
-	ModelProvider  string `toml:"model_provider"`
-	ModelProviders map[string]struct {
-		Name               string `toml:"name"`
-		BaseURL            string `toml:"base_url"`
-		EnvKey             string `toml:"env_key"`
-		WireAPI            string `toml:"wire_api"`
-		SupportsWebsockets *bool  `toml:"supports_websockets"`
-	} `toml:"model_providers"`
-}
-
-// TestCodexOverridesAreTOML parses each -c override the way Codex does, as a
-// TOML key = value line, including a base URL that needs escaping.
-func TestCodexOverridesAreTOML(t *testing.T) {
-	for _, base := range []string{testBase, `http://127.0.0.1:9/a"b\c` + "\t"} {
-		p, _ := LookupProfile("codex")
-		gw := testGateway(testToken)
-		gw.BaseURL = base + "/"
-		argv, _ := p.Apply([]string{"codex"}, nil, gw)
-		var cfg codexConfig
-		for i := 1; i+1 < len(argv); i += 2 {
-			if argv[i] != "-c" {
-				t.Fatalf("argv[%d] = %q, want -c", i, argv[i])
-			}
-			if _, err := toml.Decode(argv[i+1], &cfg); err != nil {
-				t.Fatalf("override %q is not TOML: %v", argv[i+1], err)
-			}
-		}
-		prov, ok := cfg.ModelProviders[cfg.ModelProvider]
-		if cfg.ModelProvider != "agentwrap" || !ok {
-			t.Fatalf("config = %+v", cfg)
-		}
-		if prov.Name != "agentwrap" || prov.BaseURL != base+"/v1" || prov.EnvKey != "OPENAI_API_KEY" ||
-			prov.WireAPI != "responses" || prov.SupportsWebsockets == nil || *prov.SupportsWebsockets {
-			t.Errorf("provider = %+v", prov)
-		}
 	}
 }
 
@@ -224,7 +204,7 @@ func TestApplyKeyEnvAndTrace(t *testing.T) {
 	p, _ := LookupProfile("generic")
 	gw := Gateway{BaseURL: testBase, Token: testToken, KeyEnv: "MY_GATEWAY_KEY"}
 	env := []string{"MY_GATEWAY_KEY=" + realKey, "TRACEPARENT=" + userTP, "OTEL_RESOURCE_ATTRIBUTES=a=1"}
-	_, out := p.Apply([]string{"x"}, env, gw)
+	_, out := apply(t, p, []string{"x"}, env, gw)
 	checkEnv(t, envMap(t, out), map[string]string{
 		"MY_GATEWAY_KEY": unset, "TRACEPARENT": unset, "AGENTWRAP_RUN_ID": unset,
 		"OTEL_RESOURCE_ATTRIBUTES": "a=1",
@@ -262,9 +242,13 @@ func TestApplyNeverLeaksRealKey(t *testing.T) {
 			for _, token := range []string{testToken, ""} {
 				gw := testGateway(token)
 				gw.KeyEnv = keyEnv
-				argv, out := p.Apply([]string{p.Name, "arg"}, env, gw)
+				gw.FilesDir = t.TempDir()
+				argv, out := apply(t, p, []string{p.Name, "arg"}, env, gw)
 				if all := strings.Join(append(argv, out...), "\n"); strings.Contains(all, realKey) {
 					t.Errorf("%s (key in %s, managed=%v): real key reached the child", p.Name, name, token != "")
+				}
+				if f := fileContaining(t, gw.FilesDir, realKey); f != "" {
+					t.Errorf("%s (key in %s, managed=%v): real key written to %s", p.Name, name, token != "", f)
 				}
 			}
 		}
@@ -293,6 +277,7 @@ func TestDetectProfile(t *testing.T) {
 		"claude": "claude", "/usr/local/bin/claude": "claude", `C:\bin\claude.exe`: "claude",
 		"codex": "codex", "codex.cmd": "codex", "gemini": "gemini", "gemini.js": "gemini",
 		"qwen": "qwen", "aider": "aider", "Aider.EXE": "aider",
+		"opencode": "opencode", "cline": "cline", "crush": "crush",
 		"npx": "generic", "claude-wrapper": "generic", "python": "generic", "": "generic",
 	}
 	for agent, want := range cases {
@@ -314,7 +299,7 @@ func TestProfilesAndLookup(t *testing.T) {
 			t.Errorf("LookupProfile(%q) = %v, %v", p.Name, got.Name, err)
 		}
 	}
-	if want := []string{"claude", "codex", "gemini", "qwen", "aider", "generic"}; !slices.Equal(names, want) {
+	if want := []string{"claude", "codex", "gemini", "opencode", "cline", "crush", "qwen", "aider", "ai-sdk", "generic"}; !slices.Equal(names, want) {
 		t.Errorf("Profiles() = %q, want %q", names, want)
 	}
 	_, err := LookupProfile("cursor")
@@ -326,4 +311,21 @@ func TestProfilesAndLookup(t *testing.T) {
 			t.Errorf("error %q does not mention %s", err, n)
 		}
 	}
+}
+
+// fileContaining returns the first file under dir (following no links)
+// whose content holds s, or "".
+func fileContaining(t *testing.T, dir, s string) string {
+	t.Helper()
+	found := ""
+	_ = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() || found != "" {
+			return nil
+		}
+		if b, _ := os.ReadFile(path); strings.Contains(string(b), s) {
+			found = path
+		}
+		return nil
+	})
+	return found
 }

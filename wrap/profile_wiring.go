@@ -1,13 +1,11 @@
 package wrap
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
 )
-
-// codexProvider is the model provider id agentwrap registers with Codex.
-const codexProvider = "agentwrap"
 
 // applyCommon makes the edits every profile shares.
 func applyCommon(e *envList, gw Gateway) {
@@ -28,92 +26,63 @@ func applyCommon(e *envList, gw Gateway) {
 	}
 }
 
-// wireAnthropicEnv points Anthropic clients (Claude Code) at the gateway. In
-// managed mode it also removes what Claude Code would prefer over
-// ANTHROPIC_API_KEY: ANTHROPIC_AUTH_TOKEN (a real credential, sent as a
-// bearer token) and the Bedrock, Vertex and Foundry switches (which bypass
-// ANTHROPIC_BASE_URL).
-func wireAnthropicEnv(e *envList, gw Gateway) {
-	e.set("ANTHROPIC_BASE_URL", baseURL(gw))
-	if !gw.managed() {
-		return
+// homeOf returns the child's home directory: HOME in its environment, else
+// the user's.
+func homeOf(e *envList) string {
+	if home, _ := e.get("HOME"); home != "" {
+		return home
 	}
-	for _, name := range []string{"ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_USE_BEDROCK", "CLAUDE_CODE_USE_VERTEX", "CLAUDE_CODE_USE_FOUNDRY"} {
-		e.unset(name)
-	}
-	e.set("ANTHROPIC_API_KEY", gw.Token)
+	home, _ := os.UserHomeDir()
+	return home
 }
 
-// wireGeminiEnv points Gemini clients at the gateway. In managed mode it sets
-// the key, preselects API-key auth in Gemini CLI's auth dialog
-// (GEMINI_DEFAULT_AUTH_TYPE) and removes the switches that route Gemini CLI
-// to Google login or Vertex AI. When the child has a Gemini key and the run
-// has a files directory, it also selects API-key auth through an overlay
-// home (see geminiOverlay): the user's own files are never written.
-func wireGeminiEnv(e *envList, gw Gateway) {
-	e.set("GOOGLE_GEMINI_BASE_URL", baseURL(gw))
-	if key, _ := e.get("GEMINI_API_KEY"); gw.FilesDir != "" && (key != "" || gw.managed()) {
+// geminiHome selects API-key auth in Gemini CLI. When the child has a Gemini
+// key and the run has a files directory, it does so through an overlay home
+// (see geminiOverlay): the user's own files are never written. In managed
+// mode it also preselects API-key auth in Gemini CLI's auth dialog
+// (GEMINI_DEFAULT_AUTH_TYPE).
+func geminiHome(e *envList, gw Gateway) {
+	if key, _ := e.get("GEMINI_API_KEY"); gw.FilesDir != "" && key != "" {
 		home, _ := e.get(geminiHomeEnv)
 		if home == "" {
-			home, _ = e.get("HOME")
-		}
-		if home == "" {
-			home, _ = os.UserHomeDir()
+			home = homeOf(e)
 		}
 		if overlay, err := geminiOverlay(gw.FilesDir, home); err == nil {
 			e.set(geminiHomeEnv, overlay)
 		}
 	}
-	if !gw.managed() {
-		return
-	}
-	e.unset("GOOGLE_GENAI_USE_GCA")
-	e.unset("GOOGLE_GENAI_USE_VERTEXAI")
-	e.set("GEMINI_API_KEY", gw.Token)
-	e.set("GEMINI_DEFAULT_AUTH_TYPE", "gemini-api-key")
-}
-
-// wireOpenAIKey sets OPENAI_API_KEY in managed mode.
-func wireOpenAIKey(e *envList, gw Gateway) {
 	if gw.managed() {
-		e.set("OPENAI_API_KEY", gw.Token)
+		e.set("GEMINI_DEFAULT_AUTH_TYPE", "gemini-api-key")
 	}
 }
 
-// codexArgv inserts, right after argv[0], the -c overrides that register the
-// gateway as a Responses-API model provider and select it. Codex reads the
-// key from the variable named by env_key (OPENAI_API_KEY).
-func codexArgv(argv []string, gw Gateway) []string {
-	if len(argv) == 0 {
-		return argv
-	}
-	provider := fmt.Sprintf(
-		"model_providers.%s={name=%s,base_url=%s,env_key=%s,wire_api=%s,supports_websockets=false}",
-		codexProvider, tomlString(codexProvider), tomlString(baseURL(gw)+"/v1"),
-		tomlString("OPENAI_API_KEY"), tomlString("responses"))
-	out := make([]string, 0, len(argv)+4)
-	out = append(out, argv[0], "-c", "model_provider="+tomlString(codexProvider), "-c", provider)
-	return append(out, argv[1:]...)
-}
-
-// tomlString quotes s as a TOML basic string.
-func tomlString(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch {
-		case r == '"' || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\u%04X`, r)
-		default:
-			b.WriteRune(r)
+// opencodeConfig points OpenCode's Anthropic, OpenAI and Google providers
+// at the gateway through OPENCODE_CONFIG_CONTENT, the inline configuration
+// OpenCode merges over its configuration files: the AI SDK's Google
+// provider reads no base-URL variable, and a provider base URL in the
+// user's opencode.json would win over the variables. A configuration the
+// user already passes inline is kept, with the base URLs set in it.
+func opencodeConfig(e *envList, gw Gateway) error {
+	cfg := map[string]any{}
+	if old, _ := e.get(opencodeConfigEnv); strings.TrimSpace(old) != "" {
+		if err := json.Unmarshal(stripJSONComments([]byte(old)), &cfg); err != nil || cfg == nil {
+			return fmt.Errorf("cannot read %s: %w", opencodeConfigEnv, err)
 		}
 	}
-	b.WriteByte('"')
-	return b.String()
+	base := baseURL(gw)
+	for id, url := range map[string]string{"anthropic": base + "/v1", "openai": base + "/v1", "google": base + "/v1beta"} {
+		setPath(cfg, url, "provider", id, "options", "baseURL")
+	}
+	b, err := json.Marshal(cfg)
+	if err != nil {
+		return err
+	}
+	e.set(opencodeConfigEnv, string(b))
+	return nil
 }
+
+// opencodeConfigEnv is OpenCode's inline configuration variable.
+const opencodeConfigEnv = "OPENCODE_CONFIG_CONTENT"
 
 // withResourceAttr returns an OTEL_RESOURCE_ATTRIBUTES value with key=value
 // appended, replacing an earlier entry for key (a nested run) and keeping the

@@ -47,6 +47,10 @@ type Options struct {
 	StateDir string
 	// Profile is the agent profile; empty means detected from Argv[0].
 	Profile string
+	// ProfilesFile is the user's profiles file; empty means
+	// $AGENTWRAP_PROFILES, else the default in the XDG config directory
+	// (see UserProfilesFile), which may be absent.
+	ProfilesFile string
 	// Note is the operator note for the run span (sanitized).
 	Note string
 	// Contract is the contract manifest file; empty means the built-in
@@ -212,11 +216,13 @@ func prepare(ctx context.Context, o Options) (*session, error) {
 	if s.upstream, err = parseUpstream(o.Upstream); err != nil {
 		return nil, err
 	}
-	name := o.Profile
-	if name == "" {
-		name = DetectProfile(o.Argv[0])
+	set, err := LoadProfiles(o.ProfilesFile, o.Getenv)
+	if err != nil {
+		return nil, err
 	}
-	if s.profile, err = LookupProfile(name); err != nil {
+	if o.Profile == "" {
+		s.profile = set.Detect(o.Argv[0])
+	} else if s.profile, err = set.Lookup(o.Profile); err != nil {
 		return nil, err
 	}
 	if s.runID == "" {
@@ -300,10 +306,13 @@ func (s *session) run(ctx context.Context, o Options) (int, error) {
 	if s.files, err = os.MkdirTemp("", "agentwrap-run-"); err != nil {
 		return 1, fmt.Errorf("cannot create the run's private directory: %w", err)
 	}
-	argv, env := s.profile.Apply(o.Argv, o.Environ, Gateway{
+	argv, env, err := s.profile.Apply(o.Argv, o.Environ, Gateway{
 		BaseURL: gw.URL(), Token: s.token, RunID: s.runID,
 		TraceParent: traceparent(s.runCtx), KeyEnv: o.KeyEnv, FilesDir: s.files,
 	})
+	if err != nil {
+		return 1, &ExitError{Code: 1, Err: fmt.Errorf("cannot prepare the %s profile: %w", s.profile.Name, err)}
+	}
 	child, err := startChild(childSpec{Argv: argv, Env: env, Dir: o.Dir, Stdin: o.Stdin, Stdout: o.Stdout, Stderr: o.Stderr})
 	if err != nil {
 		code := 1
@@ -312,7 +321,11 @@ func (s *session) run(ctx context.Context, o Options) (int, error) {
 		}
 		return code, &ExitError{Code: code, Err: err}
 	}
-	return child.Wait()
+	code, err := child.Wait()
+	if n := endLeftovers(s.runID, time.Second); n > 0 {
+		s.notes = append(s.notes, fmt.Sprintf("ended %d process(es) the agent left running", n))
+	}
+	return code, err
 }
 
 // startRun opens the run span for agent and its call recorder, and records

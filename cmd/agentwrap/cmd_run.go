@@ -19,6 +19,7 @@ func runFlags() []cli.Flag {
 		&cli.StringFlag{Name: "run-id", Usage: "run id (default: generated, unique, sortable)"},
 		&cli.StringFlag{Name: "state-dir", Usage: "state directory (default: $XDG_STATE_HOME/agentwrap)", EnvVars: []string{"AGENTWRAP_STATE_DIR"}},
 		&cli.StringFlag{Name: "profile", Usage: "agent profile (default: detected from the agent's name)"},
+		profilesFlag(),
 		&cli.StringFlag{Name: "note", Usage: "operator note recorded (sanitized) on the run span"},
 		&cli.IntFlag{Name: "keep-runs", Usage: "keep the newest `N` run files; older ones are removed when a run starts (0: unlimited)", Value: wrap.DefaultKeepRuns},
 		&cli.IntFlag{Name: "keep-days", Usage: "remove run files last written more than `N` days ago when a run starts (0: unlimited)", Value: wrap.DefaultKeepDays},
@@ -44,4 +45,9 @@ func runAction(c *cli.Context) error {
 		return cli.Exit("", code)
 	}
 	return nil
+}
+
+// profilesFlag names the user's profiles file (run and agents).
+func profilesFlag() cli.Flag {
+	return &cli.StringFlag{Name: "profiles", Usage: "user profiles `FILE` (default: $XDG_CONFIG_HOME/agentwrap/profiles.yaml)", EnvVars: []string{wrap.ProfilesFileEnv}}
 }

@@ -69,6 +69,7 @@ func runOptions(c *cli.Context, argv []string) wrap.Options {
 		RunID:           setIn(c, "run-id").String("run-id"),
 		StateDir:        setIn(c, "state-dir").String("state-dir"),
 		Profile:         setIn(c, "profile").String("profile"),
+		ProfilesFile:    setIn(c, "profiles").String("profiles"),
 		Note:            setIn(c, "note").String("note"),
 		Contract:        setIn(c, "contract").String("contract"),
 		EnforceContract: setIn(c, "enforce-contract").Bool("enforce-contract"),

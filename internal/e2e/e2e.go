@@ -24,10 +24,12 @@ type Agent struct {
 // Agents are the pinned agent CLIs the end-to-end tests run, and the peer
 // proxy the benchmark harness runs.
 var Agents = map[string]Agent{
-	"claude": {"claude", "@anthropic-ai/claude-code", "2.1.330"},
-	"codex":  {"codex", "@openai/codex", "0.169.0"},
-	"gemini": {"gemini", "@google/gemini-cli", "0.61.0"},
-	"qwen":   {"qwen", "@qwen-code/qwen-code", "0.24.4"},
+	"claude":   {"claude", "@anthropic-ai/claude-code", "2.1.330"},
+	"cline":    {"cline", "cline", "3.0.65"},
+	"codex":    {"codex", "@openai/codex", "0.171.0"},
+	"gemini":   {"gemini", "@google/gemini-cli", "0.61.0"},
+	"opencode": {"opencode", "opencode-ai", "1.18.33"},
+	"qwen":     {"qwen", "@qwen-code/qwen-code", "0.24.4"},
 	// claude-code-router is no agent but a local model proxy many Claude
 	// Code users run: the benchmark harness measures it beside the gateway
 	// (2.0.0 is the newest version that installs here).

@@ -1,0 +1,77 @@
+package wrap
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// endLeftovers ends the processes still running that carry this run's id
+// in their environment (AGENTWRAP_RUN_ID, set for the agent and inherited
+// by everything it starts): helper daemons that an agent starts in a
+// session of their own, such as Cline's hub daemon, which no signal to the
+// agent's process group reaches and which would keep the run token after
+// the run. Each gets SIGTERM, and SIGKILL if it is still there after
+// grace. It returns how many it found.
+func endLeftovers(runID string, grace time.Duration) int {
+	if runID == "" {
+		return 0
+	}
+	pids := runProcesses(runID)
+	found := len(pids)
+	for _, pid := range pids {
+		_ = syscall.Kill(pid, syscall.SIGTERM)
+	}
+	deadline := time.Now().Add(grace)
+	for len(pids) > 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+		pids = alive(pids)
+	}
+	for _, pid := range pids {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}
+	return found
+}
+
+// runProcesses lists the processes, other than this one, whose
+// environment holds AGENTWRAP_RUN_ID=runID.
+func runProcesses(runID string) []int {
+	want := []byte("AGENTWRAP_RUN_ID=" + runID + "\x00")
+	self := os.Getpid()
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	var out []int
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(filepath.Base(d))
+		if err != nil || pid == self {
+			continue
+		}
+		env, err := os.ReadFile(filepath.Join(d, "environ"))
+		if err != nil {
+			continue
+		}
+		if bytes.HasPrefix(env, want) || bytes.Contains(env, append([]byte{0}, want...)) {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+// alive returns the pids that still exist and are not zombies.
+func alive(pids []int) []int {
+	var out []int
+	for _, pid := range pids {
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if err != nil {
+			continue
+		}
+		// The state follows the command name in parentheses.
+		if i := bytes.LastIndexByte(b, ')'); i >= 0 && i+2 < len(b) && b[i+2] == 'Z' {
+			continue
+		}
+		out = append(out, pid)
+	}
+	return out
+}
