@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+
 	"github.com/agentwrap/agentwrap/internal/e2e"
 	"github.com/agentwrap/agentwrap/internal/otlptest"
 	"github.com/agentwrap/agentwrap/internal/upstreamtest"
@@ -21,6 +23,11 @@ type agentCase struct {
 	family string
 	// keyHeader is the header the real key must reach the upstream in.
 	keyHeader string
+	// files are files the agent reads its settings from (shell words,
+	// variables of its environment expanded): the env shim appends them to
+	// its dump, so that the run token and the absence of the real key are
+	// checked there too.
+	files string
 }
 
 func agentCases() []agentCase {
@@ -37,17 +44,32 @@ func agentCases() []agentCase {
 		{agent: "qwen", args: []string{"-p", prompt},
 			env:    []string{"OPENAI_MODEL=qwen3-coder-plus"},
 			family: "openai.chat_completions", keyHeader: "Authorization"},
+		// OpenCode's default: its Anthropic provider (the AI SDK's) with
+		// claude-sonnet; the box is offline, so no models.dev refresh.
+		{agent: "opencode", args: []string{"run", prompt},
+			env:    []string{"OPENCODE_DISABLE_MODELS_FETCH=1", "OPENCODE_DISABLE_AUTOUPDATE=1"},
+			family: "anthropic.messages", keyHeader: "X-Api-Key"},
+		// Cline with no settings of its own: the profile selects its
+		// Anthropic provider and Cline's default model for it. Cline starts
+		// a hub daemon in a session of its own, which must end with the run.
+		{agent: "cline", args: []string{prompt},
+			files:  `"$CLINE_DATA_DIR/settings/providers.json"`,
+			family: "anthropic.messages", keyHeader: "X-Api-Key"},
 	}
 }
 
 // envShim writes an executable named like the agent that saves its
 // environment to dump and then runs the real agent, so the test can prove
 // what the child's environment held.
-func envShim(t *testing.T, name, real, dump string) string {
+func envShim(t *testing.T, name, real, dump, files string) string {
 	t.Helper()
 	dir := t.TempDir()
 	shim := filepath.Join(dir, name)
-	script := "#!/bin/sh\nenv > '" + dump + "'\nexec '" + real + "' \"$@\"\n"
+	script := "#!/bin/sh\nenv > '" + dump + "'\n"
+	if files != "" {
+		script += "cat " + files + " >> '" + dump + "'\n"
+	}
+	script += "exec '" + real + "' \"$@\"\n"
 	if err := os.WriteFile(shim, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +91,7 @@ func TestAgentsEndToEnd(t *testing.T) {
 			recv := otlptest.NewReceiver(t)
 			tmp := t.TempDir()
 			dump := filepath.Join(tmp, "child.env")
-			shim := envShim(t, tc.agent, real, dump)
+			shim := envShim(t, tc.agent, real, dump, tc.files)
 			env := append(baseEnv(t), "CI=true", "COMETAPI_KEY="+canaryKey, "OTEL_EXPORTER_OTLP_ENDPOINT="+recv.URL())
 			for _, kv := range tc.env {
 				kv = strings.ReplaceAll(kv, "%TMP%", tmp)
@@ -89,9 +111,17 @@ func TestAgentsEndToEnd(t *testing.T) {
 			}
 			checkAgentRun(t, tc, r, up)
 			checkChildEnv(t, dump)
-			got, err := recv.WaitSpans(len(r.spans), 10*time.Second)
-			if err != nil || len(got) != len(r.spans) {
-				t.Errorf("OTLP receiver got %d spans, run file %d (%v)", len(got), len(r.spans), err)
+			if left := runProcesses(runSpan(t, r.spans).Str(string(spans.RunID))); len(left) > 0 {
+				t.Errorf("processes of the run still running after agentwrap exited: %q", left)
+			}
+			// An agent with OpenTelemetry of its own (OpenCode) exports its
+			// spans to the same endpoint; agentwrap's are told apart by
+			// their service.
+			service, _ := runSpan(t, r.spans).Resource["service.name"].(string)
+			_, _ = recv.WaitSpans(len(r.spans), 10*time.Second)
+			got := ofService(recv.Spans(), service)
+			if len(got) != len(r.spans) {
+				t.Errorf("OTLP receiver got %d spans of %s, run file %d", len(got), service, len(r.spans))
 			}
 			want := spanIDs(r.spans)
 			for id := range spanIDs(got) {
@@ -100,9 +130,10 @@ func TestAgentsEndToEnd(t *testing.T) {
 				}
 			}
 			// The agent may echo its own prompt on its terminal (Codex
-			// does); agentwrap's own lines and records must not.
+			// does) and in its own telemetry; agentwrap's own lines and
+			// records must not.
 			assertNoCanary(t, r, recv.Raw(), canaryKey)
-			assertNoCanary(t, result{stderr: agentwrapLines(r.stderr), runFile: r.runFile}, recv.Raw(), canaryPrompt)
+			assertNoCanary(t, result{stderr: agentwrapLines(r.stderr), runFile: r.runFile}, rawOfService(t, recv.Raw(), service), canaryPrompt)
 		})
 	}
 }
@@ -165,4 +196,49 @@ func checkChildEnv(t *testing.T, dump string) {
 	if !strings.Contains(string(b), "-agentwrap-run-token") {
 		t.Error("the child did not get the run token")
 	}
+}
+
+// runProcesses lists the processes whose environment holds the run's id,
+// by their command lines.
+func runProcesses(runID string) []string {
+	want := "AGENTWRAP_RUN_ID=" + runID + "\x00"
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	var out []string
+	for _, d := range dirs {
+		env, err := os.ReadFile(filepath.Join(d, "environ"))
+		if err != nil || !strings.Contains("\x00"+string(env), "\x00"+want) {
+			continue
+		}
+		cmd, _ := os.ReadFile(filepath.Join(d, "cmdline"))
+		out = append(out, strings.ReplaceAll(string(cmd), "\x00", " "))
+	}
+	return out
+}
+
+// ofService keeps the spans whose resource has the service name.
+func ofService(all []otlptest.Span, service string) []otlptest.Span {
+	var out []otlptest.Span
+	for _, s := range all {
+		if s.Resource["service.name"] == service {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// rawOfService keeps the export requests that hold a span of the service.
+func rawOfService(t *testing.T, raw [][]byte, service string) [][]byte {
+	t.Helper()
+	var out [][]byte
+	for _, b := range raw {
+		req := ptraceotlp.NewExportRequest()
+		if req.UnmarshalProto(b) != nil && req.UnmarshalJSON(b) != nil {
+			out = append(out, b) // undecodable: kept, so it is checked
+			continue
+		}
+		if len(ofService(otlptest.Flatten(req.Traces()), service)) > 0 {
+			out = append(out, b)
+		}
+	}
+	return out
 }
