@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/BurntSushi/toml"
 )
@@ -17,13 +18,22 @@ const codexProvider = "agentwrap"
 // from -c overrides, and newer Codex versions run without their shared
 // background server when given -c overrides (and say so in the TUI). So
 // the child gets CODEX_HOME pointing at a per-run overlay that holds a
-// symlink to every entry of the user's Codex home except config.toml, and
-// a config.toml that is the user's with the gateway registered as the
-// model provider "agentwrap" and selected, at the top level and in every
-// profile that names a provider. Sessions, history, logs and credentials
-// are the user's own files through the symlinks; top-level entries first
-// created during the run, and configuration Codex writes during the run,
-// stay in the overlay and go when the run ends (README, "Agents").
+// symlink to every entry of the user's Codex home except:
+//   - config.toml, which is the user's with the gateway registered as the
+//     model provider "agentwrap" and selected, at the top level and in every
+//     profile that names a provider;
+//   - the background server's control directories (app-server-control,
+//     app-server-daemon), so that the run starts a background server of its
+//     own, with the overlay's configuration, instead of joining one the user
+//     started outside agentwrap (which would send calls around the gateway);
+//     it ends with the run;
+//   - the SQLite state databases: config.toml's sqlite_home points Codex at
+//     the user's own (unless the user set it), so that a database and its
+//     write-ahead log are never split between two directories.
+// Sessions, history, logs, installed packages and credentials are the
+// user's own files through the symlinks; top-level entries first created
+// during the run, and configuration Codex writes during the run, stay in
+// the overlay and go when the run ends (README, "Agents").
 
 // codexHome builds the overlay Codex home and points CODEX_HOME at it. It
 // needs the run's files directory.
@@ -47,7 +57,15 @@ func codexHome(e *envList, gw Gateway) error {
 // the provider at base, and returns its path.
 func codexOverlay(dir, real, base string) (string, error) {
 	overlay := filepath.Join(dir, "codex-home")
-	if err := linkOverlay(real, overlay, "config.toml"); err != nil {
+	skip := []string{"config.toml", "app-server-control", "app-server-daemon"}
+	if entries, err := os.ReadDir(real); err == nil {
+		for _, e := range entries {
+			if n := e.Name(); strings.HasSuffix(n, ".sqlite") || strings.HasSuffix(n, ".sqlite-wal") || strings.HasSuffix(n, ".sqlite-shm") {
+				skip = append(skip, n)
+			}
+		}
+	}
+	if err := linkOverlay(real, overlay, skip...); err != nil {
 		return "", fmt.Errorf("cannot build Codex's overlay home: %w", err)
 	}
 	cfg := map[string]any{}
@@ -66,6 +84,11 @@ func codexOverlay(dir, real, base string) (string, error) {
 	}
 	cfg["model_providers"] = providers
 	cfg["model_provider"] = codexProvider
+	if _, set := cfg["sqlite_home"]; !set {
+		if fi, err := os.Stat(real); err == nil && fi.IsDir() {
+			cfg["sqlite_home"] = real
+		}
+	}
 	if profiles, ok := cfg["profiles"].(map[string]any); ok {
 		for _, p := range profiles {
 			if p, ok := p.(map[string]any); ok && p["model_provider"] != nil {

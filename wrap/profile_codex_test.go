@@ -12,6 +12,7 @@ import (
 // codexConfig is the part of Codex's config.toml the overlay sets.
 type codexConfig struct {
 	Model          string `toml:"model"`
+	SQLiteHome     string `toml:"sqlite_home"`
 	ModelProvider  string `toml:"model_provider"`
 	ModelProviders map[string]struct {
 		Name               string `toml:"name"`
@@ -51,13 +52,15 @@ model = "o9"
 [profiles.plain]
 model = "o1"
 `
-		for name, body := range map[string]string{"config.toml": orig, "auth.json": "{}", "history.jsonl": ""} {
+		for name, body := range map[string]string{"config.toml": orig, "auth.json": "{}", "history.jsonl": "", "state_5.sqlite": "", "state_5.sqlite-wal": ""} {
 			if err := os.WriteFile(filepath.Join(real, name), []byte(body), 0o600); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if err := os.Mkdir(filepath.Join(real, "sessions"), 0o700); err != nil {
-			t.Fatal(err)
+		for _, d := range []string{"sessions", "packages", "app-server-control", "app-server-daemon"} {
+			if err := os.Mkdir(filepath.Join(real, d), 0o700); err != nil {
+				t.Fatal(err)
+			}
 		}
 		p, _ := LookupProfile("codex")
 		gw := testGateway(testToken)
@@ -91,10 +94,19 @@ model = "o1"
 		if _, set := cfg.Profiles["plain"]["model_provider"]; set {
 			t.Errorf("profile plain got a provider: %v", cfg.Profiles["plain"])
 		}
-		for _, name := range []string{"auth.json", "history.jsonl", "sessions"} {
+		for _, name := range []string{"auth.json", "history.jsonl", "sessions", "packages"} {
 			if target, err := os.Readlink(filepath.Join(overlay, name)); err != nil || target != filepath.Join(real, name) {
 				t.Errorf("%s: link to %q, %v", name, target, err)
 			}
+		}
+		// The run's own background server; the user's databases in place.
+		for _, name := range []string{"app-server-control", "app-server-daemon", "state_5.sqlite", "state_5.sqlite-wal"} {
+			if _, err := os.Lstat(filepath.Join(overlay, name)); err == nil {
+				t.Errorf("%s is in the overlay", name)
+			}
+		}
+		if cfg.SQLiteHome != real {
+			t.Errorf("sqlite_home = %q, want the user's %q", cfg.SQLiteHome, real)
 		}
 		if after, _ := os.ReadFile(filepath.Join(real, "config.toml")); string(after) != orig {
 			t.Errorf("user config.toml modified: %s", after)
