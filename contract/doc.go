@@ -34,6 +34,12 @@
 //	    non_retryable: [400, 401]
 //	    unknowns: ["rate limits: ask support via the help center"]
 //	    notes: free text
+//	    validation:                     # for agentwrap validate (optional)
+//	      model: claude-haiku-4-5       # the model its requests name
+//	      placeholders:                 # neutral value per optional field sent
+//	        system: Reply briefly.
+//	      known_response_fields: [stop_sequence]  # documented, not read
+//	      unknown_model: [400, 404]     # statuses meaning "unknown model"
 //
 // YAML anchors and aliases may share lists between endpoints; merge keys
 // (<<) are not supported.
@@ -47,7 +53,11 @@
 // non-production host (localhost, loopback or any IP address, .local,
 // .internal and other reserved domains, single-label names, and names with a
 // label such as staging, dev, test, sandbox or preview); duplicate ids and
-// duplicate routes; an unknown family, method, error shape or key; a missing
+// duplicate routes; a validation placeholder for a field optional_fields
+// does not list (or a required one), or one that is not plain JSON; a
+// validation model on an endpoint whose requests name none; an
+// unknown_model status that is not documented as retryable or
+// non-retryable; a known response field that response_fields lists; an unknown family, method, error shape or key; a missing
 // version, owner or error shape; malformed statuses. Warning: a checked_at
 // older than MaxAge (90 days), meaning the documentation should be read
 // again. Parse and Load fail on errors and accept warnings.

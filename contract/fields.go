@@ -98,7 +98,7 @@ func (d *decoder) endpoint(m *Manifest, item *yaml.Node) (*Endpoint, *yaml.Node)
 	n := resolve(item)
 	f := d.mapping(n, "endpoint", "id", "family", "method", "path", "source_urls", "checked_at", "owner",
 		"credential_headers", "required_headers", "required_fields", "optional_fields", "response_fields",
-		"stream", "error_shape", "retryable", "non_retryable", "unknowns", "notes")
+		"stream", "error_shape", "retryable", "non_retryable", "unknowns", "notes", "validation")
 	if f == nil {
 		return nil, nil
 	}
@@ -131,6 +131,7 @@ func (d *decoder) endpoint(m *Manifest, item *yaml.Node) (*Endpoint, *yaml.Node)
 	d.stream(ep, f)
 	d.errorShape(ep, f, n)
 	d.statuses(ep, f)
+	d.validation(ep, f)
 	ep.Unknowns, _ = d.list(f, "unknowns")
 	ep.Notes, _ = d.str(f, "notes")
 	return ep, idNode

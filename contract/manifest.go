@@ -94,6 +94,9 @@ type Endpoint struct {
 	Unknowns []string
 	// Notes is free text for operators.
 	Notes string
+	// Validation is what `agentwrap validate` needs beyond the contract;
+	// its zero value means the manifest gives nothing (see Validation).
+	Validation Validation
 	// Line is the line of the entry in its manifest file.
 	Line int
 
