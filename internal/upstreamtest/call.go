@@ -59,22 +59,31 @@ func (c *call) includeUsage() bool {
 // withUsage reports whether the reply carries its usage object.
 func (c *call) withUsage() bool { return c.scenario != ScenarioMissingUsage }
 
-// parse reads the request body. Gemini bodies only have to be a JSON
-// object; the others must name a model, and Anthropic messages need
-// max_tokens.
+// parse reads the request body. It must be a JSON object naming a model
+// (outside Gemini, whose model is in the path), and Anthropic messages
+// need max_tokens. A server built [WithRequiredFields] also requires the
+// other fields the documentation marks required: messages for chat and
+// Anthropic, input for embeddings, contents for Gemini.
 func (c *call) parse(body []byte) error {
 	if c.r.Method == http.MethodGet {
 		return nil
 	}
+	var keys map[string]json.RawMessage
 	if c.shape == shapeGoogle {
-		var m map[string]json.RawMessage
-		if err := json.Unmarshal(body, &m); err != nil {
+		if err := json.Unmarshal(body, &keys); err != nil {
 			return errors.New("Invalid JSON payload received. " + err.Error())
 		}
 		c.structured, c.hasStructured = geminiJSONReply(body)
+		if _, ok := keys["contents"]; !ok && c.family == FamilyGemini && c.cfg.required {
+			return errors.New("* GenerateContentRequest.contents: contents is not specified")
+		}
 		return nil
 	}
-	if err := json.Unmarshal(body, &c.body); err != nil {
+	err := json.Unmarshal(body, &c.body)
+	if err == nil {
+		err = json.Unmarshal(body, &keys)
+	}
+	if err != nil {
 		if c.shape == shapeAnthropic {
 			return errors.New("There was an issue with your request body: " + err.Error())
 		}
@@ -91,6 +100,13 @@ func (c *call) parse(body []byte) error {
 		return errors.New("you must provide a model parameter")
 	case c.family == FamilyMessages && c.body.MaxTokens == nil:
 		return errors.New("max_tokens: Field required")
+	case !c.cfg.required:
+	case c.shape == shapeAnthropic && keys["messages"] == nil:
+		return errors.New("messages: Field required")
+	case c.family == FamilyChatCompletions && keys["messages"] == nil:
+		return errors.New("Missing required parameter: 'messages'.")
+	case c.family == FamilyEmbeddings && keys["input"] == nil:
+		return errors.New("Missing required parameter: 'input'.")
 	}
 	return nil
 }
@@ -184,6 +200,9 @@ func (c *call) jsonType() string {
 // writeJSON writes v as the reply. A successful reply in a cutting
 // scenario is cut in half.
 func (c *call) writeJSON(status int, v any) {
+	if o, ok := v.(obj); ok && status < 300 && c.cfg.drift&DriftExtraField != 0 {
+		v = append(o, kv{DriftFieldName, "x"})
+	}
 	body := mustJSON(v)
 	c.w.header().Set("Content-Type", c.jsonType())
 	if status < 300 && c.cuts() {

@@ -43,6 +43,13 @@
 // terminal event, replies without usage, slow first bytes, huge streams and
 // an SSE event that echoes the presented credential.
 //
+// By default any model name is served and bodies only need a model; a
+// server built [WithModelCatalog] and [WithRequiredFields] rejects unknown
+// models and missing required fields as the documentation says, and
+// [WithLatency] makes it take time to answer. [WithDrift] makes it depart
+// from the documentation on purpose (error bodies out of shape, an
+// undocumented response field, retry hints on non-retryable errors).
+//
 // Every request is recorded (method, path, query, headers, body, family) so
 // tests can assert which credential arrived in which header. The server
 // never logs credentials, bodies or query strings.

@@ -142,5 +142,12 @@ func (c *call) writeAPIError(s string, e apiError) {
 			{"domain", "googleapis.com"}, {"metadata", obj{{"service", "generativelanguage.googleapis.com"}}}})
 	}
 	e.message = strings.NewReplacer("{model}", c.model, "{key}", c.key, "{retry}", retry).Replace(e.message)
+	if c.cfg.drift&DriftRetryHint != 0 {
+		c.w.header().Set("Retry-After", strconv.Itoa(c.cfg.retryAfter))
+	}
+	if c.cfg.drift&DriftErrorShape != 0 {
+		c.writeJSON(e.status, obj{{"message", e.message}, {"status", e.status}})
+		return
+	}
 	c.writeJSON(e.status, errorBody(c.shape, e, c.requestID))
 }

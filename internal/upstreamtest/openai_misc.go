@@ -65,14 +65,17 @@ type model struct {
 	id, owner, display, created string
 }
 
-// knownModels is the model list; any other model name is served too.
+// knownModels is the model list; any other model name is served too,
+// unless the server was built [WithModelCatalog].
 var knownModels = []model{
 	{"gpt-5", "openai", "GPT-5", "2025-08-07T00:00:00Z"},
+	{"gpt-5-mini", "openai", "GPT-5 mini", "2025-08-07T00:00:00Z"},
 	{"gpt-5-codex", "openai", "GPT-5 Codex", "2025-09-15T00:00:00Z"},
 	{"gpt-4o-mini", "openai", "GPT-4o mini", "2024-07-18T00:00:00Z"},
 	{"text-embedding-3-small", "openai", "text-embedding-3-small", "2024-01-25T00:00:00Z"},
 	{"claude-sonnet-4-5-20250929", "anthropic", "Claude Sonnet 4.5", "2025-09-29T00:00:00Z"},
 	{"claude-haiku-4-5-20251001", "anthropic", "Claude Haiku 4.5", "2025-10-01T00:00:00Z"},
+	{"claude-haiku-4-5", "anthropic", "Claude Haiku 4.5", "2025-10-01T00:00:00Z"},
 	{"claude-opus-4-1-20250805", "anthropic", "Claude Opus 4.1", "2025-08-05T00:00:00Z"},
 	{"gemini-2.5-pro", "google", "Gemini 2.5 Pro", "2025-06-17T00:00:00Z"},
 	{"gemini-2.5-flash", "google", "Gemini 2.5 Flash", "2025-06-17T00:00:00Z"},
@@ -87,4 +90,14 @@ func (c *call) openAIModels() {
 		data = append(data, obj{{"id", m.id}, {"object", "model"}, {"created", t.Unix()}, {"owned_by", m.owner}})
 	}
 	c.writeJSON(200, obj{{"object", "list"}, {"data", data}})
+}
+
+// inCatalog reports whether model m is in the model list.
+func inCatalog(m string) bool {
+	for _, k := range knownModels {
+		if k.id == m {
+			return true
+		}
+	}
+	return false
 }

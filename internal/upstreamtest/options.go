@@ -22,6 +22,14 @@ type config struct {
 	// them with HeaderDeltas and HeaderDeltaInterval.
 	deltas   int
 	interval time.Duration
+	// catalog rejects models outside the model list.
+	catalog bool
+	// required rejects requests without a documented required field.
+	required bool
+	// latency delays the first byte of every reply.
+	latency time.Duration
+	// drift makes the server depart from the documented behaviour.
+	drift Drift
 }
 
 func defaultConfig() config {
@@ -65,3 +73,45 @@ func WithDeltas(n int, interval time.Duration) Option {
 		c.interval = interval
 	}
 }
+
+// WithModelCatalog makes the server answer a request naming a model that
+// is not in its model list (GET /v1/models) with the family's documented
+// model-not-found error (404), as real gateways do. Scenario models
+// ("scenario-...") are still served. Without it any model name is served.
+func WithModelCatalog() Option { return func(c *config) { c.catalog = true } }
+
+// WithRequiredFields makes the server answer a request without a field the
+// family's documentation marks required (chat and Anthropic messages,
+// embeddings input, Gemini contents) with the family's documented 400, as
+// the real services do. Without it only the model (and Anthropic's
+// max_tokens) is required, so that tests can send bare bodies.
+func WithRequiredFields() Option { return func(c *config) { c.required = true } }
+
+// WithLatency delays the first byte of every reply by d, as a real
+// upstream takes time to answer; a client that gives up first aborts the
+// reply.
+func WithLatency(d time.Duration) Option { return func(c *config) { c.latency = d } }
+
+// Drift is a way the server departs from the documented behaviour, for
+// tests of tools that compare an upstream with its documentation.
+type Drift int
+
+// Drifts; combine them with |.
+const (
+	// DriftErrorShape answers errors with a JSON body outside the family's
+	// documented error shape ({"message", "status"}).
+	DriftErrorShape Drift = 1 << iota
+	// DriftExtraField adds the undocumented top-level field
+	// [DriftFieldName] to every successful JSON reply.
+	DriftExtraField
+	// DriftRetryHint sends Retry-After on every error reply, the
+	// non-retryable ones included.
+	DriftRetryHint
+)
+
+// DriftFieldName is the field [DriftExtraField] adds.
+const DriftFieldName = "upstreamtest_extra"
+
+// WithDrift makes the server depart from the documented behaviour as d
+// says.
+func WithDrift(d Drift) Option { return func(c *config) { c.drift |= d } }

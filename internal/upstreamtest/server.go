@@ -124,6 +124,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		key: presentedKey(r, rt.shape), scenario: ScenarioOK}
 	c.setRequestID()
 	defer s.logCall(c)
+	c.sleep(s.cfg.latency)
 	c.serve(rt, body)
 }
 
@@ -146,6 +147,9 @@ func (c *call) serve(rt route, body []byte) {
 	if !known {
 		c.writeAPIError("", badRequest(c.shape, "unknown upstreamtest scenario "+strconv.Quote(name)))
 		return
+	}
+	if c.cfg.catalog && c.model != "" && !strings.HasPrefix(c.model, scenarioPrefix) && !inCatalog(c.model) {
+		name = ScenarioModelNotFound
 	}
 	c.scenario = name
 	c.plan()
