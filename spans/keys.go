@@ -53,6 +53,16 @@ const (
 	// Redactions counts attributes dropped or masked by the exporter-side
 	// guard on this span; absent when nothing was dropped.
 	Redactions = attribute.Key("agentwrap.redactions")
+	// ChecksPass, ChecksFail, ChecksDrift, ChecksNotApplicable and
+	// ChecksNotRun count the checklist rows of an `agentwrap validate` run
+	// by result; ChecksOperator counts the release-gate items left for the
+	// operator to confirm (validation run span only).
+	ChecksPass          = attribute.Key("agentwrap.checks.pass")
+	ChecksFail          = attribute.Key("agentwrap.checks.fail")
+	ChecksDrift         = attribute.Key("agentwrap.checks.drift")
+	ChecksNotApplicable = attribute.Key("agentwrap.checks.not_applicable")
+	ChecksNotRun        = attribute.Key("agentwrap.checks.not_run")
+	ChecksOperator      = attribute.Key("agentwrap.checks.operator_to_confirm")
 )
 
 // OpenTelemetry GenAI semantic convention keys.
@@ -99,6 +109,8 @@ var schema = []attribute.Key{
 	RunID, CheckedAt, SourceURLs, RequestFamily, CredentialRedacted,
 	CredentialLabel, ResultClass, FailureClass, Notes, ContractEndpoint,
 	ContractManifest, Calls, Profile, Upstream, InstructionFiles, Redactions,
+	ChecksPass, ChecksFail, ChecksDrift, ChecksNotApplicable, ChecksNotRun,
+	ChecksOperator,
 	GenAIOperationName, GenAIProviderName, GenAIRequestModel,
 	GenAIRequestStream, GenAIRequestMaxTokens, GenAIResponseModel,
 	GenAIResponseID, GenAIResponseFinishReason, GenAIUsageInputTokens,

@@ -346,17 +346,24 @@ func (s *session) startRun(ctx context.Context, o Options, agent string) {
 // startGateway starts the loopback gateway of the run; observe receives
 // every call.
 func (s *session) startGateway(o Options, observe func(*call.Call)) (*gateway.Gateway, error) {
-	return gateway.New(gateway.Config{
-		Upstream: s.upstream, Key: s.key.Reveal(), Token: s.token,
+	cfg := s.gatewayConfig(o, s.key.Reveal(), s.token, observe)
+	cfg.Enforce = o.EnforceContract
+	// The agent boots while the connection for its first call opens.
+	cfg.Prewarm = gateway.DefaultPrewarm
+	return gateway.New(cfg)
+}
+
+// gatewayConfig is the gateway of the run with key and token as given:
+// empty ones make the passthrough gateway.
+func (s *session) gatewayConfig(o Options, key, token string, observe func(*call.Call)) gateway.Config {
+	return gateway.Config{
+		Upstream: s.upstream, Key: key, Token: token,
 		Observe:  observe,
 		Label:    func(v string) string { return redact.Label(redact.NewSecret(v)) },
 		Contract: gatewayChecker(s.manifest),
 		Routes:   gatewayRoutes(s.manifest),
-		Enforce:  o.EnforceContract,
-		// The agent boots while the connection for its first call opens.
-		Prewarm: gateway.DefaultPrewarm,
-		Warn:    func(line string) { fmt.Fprintf(o.Stderr, "agentwrap: %s\n", line) },
-	})
+		Warn:     func(line string) { fmt.Fprintf(o.Stderr, "agentwrap: %s\n", line) },
+	}
 }
 
 // closeGateway lets calls in flight end within the flush timeout and waits

@@ -12,5 +12,6 @@ func commands() []*cli.Command {
 		reportCommand(),
 		runsCommand(),
 		smokeCommand(),
+		validateCommand(),
 	}
 }

@@ -1,0 +1,191 @@
+//go:build unix
+
+package wrap
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/agentwrap/agentwrap/contract"
+	"github.com/agentwrap/agentwrap/internal/upstreamtest"
+	"github.com/agentwrap/agentwrap/validate"
+)
+
+const validateKey = "sk-canary-validate-0123456789abcdef"
+
+// documented are the options of a test upstream that behaves as the
+// built-in manifest documents.
+func documented(extra ...upstreamtest.Option) []upstreamtest.Option {
+	return append([]upstreamtest.Option{upstreamtest.WithKey(validateKey), upstreamtest.WithModelCatalog(),
+		upstreamtest.WithRequiredFields(), upstreamtest.WithLatency(50 * time.Millisecond)}, extra...)
+}
+
+type validateRun struct {
+	cl      *validate.Checklist
+	err     error
+	runFile []byte
+	up      *upstreamtest.Server
+}
+
+func runValidate(t *testing.T, up *upstreamtest.Server, vo ValidateOptions) validateRun {
+	t.Helper()
+	state := t.TempDir()
+	env := map[string]string{"COMETAPI_KEY": validateKey, "HOME": t.TempDir()}
+	runID := "validate-" + strings.NewReplacer("/", "-", " ", "-").Replace(strings.ToLower(t.Name()))
+	vo.Options = Options{Upstream: up.URL(), RunID: runID, StateDir: state, Dir: t.TempDir(), Contract: vo.Contract,
+		Environ: []string{}, Getenv: func(k string) string { return env[k] }, Stderr: &bytes.Buffer{},
+		FlushTimeout: 5 * time.Second, Quiet: true}
+	cl, err := Validate(context.Background(), vo)
+	b, _ := os.ReadFile(filepath.Join(RunsDir(state), runID+".jsonl"))
+	return validateRun{cl: cl, err: err, runFile: b, up: up}
+}
+
+// TestValidateDocumentedUpstream: against an upstream that behaves as the
+// built-in manifest documents, every check of every endpoint passes or is
+// not applicable, exit 0, one call span per request.
+func TestValidateDocumentedUpstream(t *testing.T) {
+	up := upstreamtest.Start(t, documented()...)
+	r := runValidate(t, up, ValidateOptions{})
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	for _, row := range r.cl.Rows {
+		if row.Result != validate.Pass && row.Result != validate.NotApplicable {
+			t.Errorf("%s %s: %s (%s)", row.Endpoint, row.Check, row.Result, row.Observed)
+		}
+	}
+	if r.cl.ExitCode() != validate.ExitPass || len(r.cl.Drift) != 0 {
+		t.Errorf("exit %d, drift %+v", r.cl.ExitCode(), r.cl.Drift)
+	}
+	eps := len(contract.Builtin().Endpoints)
+	if len(r.cl.Rows) != eps*len(validate.Checks())+1 {
+		t.Errorf("%d rows for %d endpoints", len(r.cl.Rows), eps)
+	}
+	if got := len(up.Requests()); got != r.cl.Requests {
+		t.Errorf("upstream saw %d requests, checklist says %d sent", got, r.cl.Requests)
+	}
+	if n := bytes.Count(r.runFile, []byte("\n")); n != r.cl.Requests+1 {
+		t.Errorf("run file holds %d lines, want %d calls and the run span", n, r.cl.Requests)
+	}
+	for _, l := range []string{validateKey, validate.Prompt} {
+		if bytes.Contains(r.runFile, []byte(l)) {
+			t.Errorf("run file holds %q", l)
+		}
+	}
+}
+
+// presented lists every credential value the upstream received, so that a
+// test can prove none of them reached an output.
+func presented(up *upstreamtest.Server) []string {
+	var out []string
+	for _, r := range up.Requests() {
+		for _, h := range []string{"Authorization", "X-Api-Key", "X-Goog-Api-Key"} {
+			if v := r.Header.Get(h); v != "" {
+				out = append(out, strings.TrimPrefix(v, "Bearer "))
+			}
+		}
+	}
+	return out
+}
+
+// rendered is the checklist in every format.
+func rendered(t *testing.T, cl *validate.Checklist) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	for _, f := range validate.Formats() {
+		var b bytes.Buffer
+		if err := validate.Render(&b, cl, f); err != nil {
+			t.Fatal(err)
+		}
+		out[f] = b.Bytes()
+	}
+	return out
+}
+
+// TestValidateDrift: an upstream that departs from the manifest in each
+// way is reported as drift of that kind (exit 4, no failure), each drift
+// with its escalation fields, and no output holds a credential, the
+// prompt or the reply text.
+func TestValidateDrift(t *testing.T) {
+	missingUsage := filepath.Join(t.TempDir(), "m.yaml")
+	y := strings.ReplaceAll(string(contract.BuiltinYAML()), "model: gpt-5-mini",
+		"model: "+upstreamtest.ScenarioModel(upstreamtest.ScenarioMissingUsage))
+	if err := os.WriteFile(missingUsage, []byte(y), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	chat := []string{"cometapi.chat_completions"}
+	for _, tc := range []struct {
+		name     string
+		opts     []upstreamtest.Option
+		contract string
+		kind     string
+		checks   []validate.Check
+	}{
+		{"accepted without credential", []upstreamtest.Option{upstreamtest.WithModelCatalog(), upstreamtest.WithRequiredFields()}, "",
+			validate.DriftAccepted, []validate.Check{validate.MissingCredential, validate.InvalidCredential}},
+		{"accepted without required field", []upstreamtest.Option{upstreamtest.WithKey(validateKey), upstreamtest.WithModelCatalog()}, "",
+			validate.DriftAccepted, []validate.Check{validate.MissingField}},
+		{"accepted unknown model", []upstreamtest.Option{upstreamtest.WithKey(validateKey), upstreamtest.WithRequiredFields()}, "",
+			validate.DriftAccepted, []validate.Check{validate.UnknownModel}},
+		{"error shape", documented(upstreamtest.WithDrift(upstreamtest.DriftErrorShape)), "",
+			validate.DriftErrorShape, []validate.Check{validate.MissingCredential, validate.InvalidCredential, validate.MalformedJSON, validate.MissingField, validate.UnknownModel}},
+		{"missing documented field", documented(), missingUsage,
+			validate.DriftMissingField, []validate.Check{validate.Minimal, validate.ProductionShaped, validate.Streamed}},
+		{"observed only", documented(upstreamtest.WithDrift(upstreamtest.DriftExtraField)), "",
+			validate.DriftObservedOnly, []validate.Check{validate.Minimal, validate.ProductionShaped}},
+		{"retry hint", documented(upstreamtest.WithDrift(upstreamtest.DriftRetryHint)), "",
+			validate.DriftRetryHint, []validate.Check{validate.MissingCredential, validate.InvalidCredential, validate.MalformedJSON, validate.MissingField, validate.UnknownModel}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			up := upstreamtest.Start(t, append(tc.opts, upstreamtest.WithLatency(50*time.Millisecond))...)
+			r := runValidate(t, up, ValidateOptions{Endpoints: chat, Options: Options{Contract: tc.contract}})
+			if r.err != nil {
+				t.Fatal(r.err)
+			}
+			if r.cl.ExitCode() != validate.ExitDrift {
+				for _, row := range r.cl.Rows {
+					t.Logf("%s: %s (%s)", row.Check, row.Result, row.Observed)
+				}
+				t.Fatalf("exit %d, want %d (drift only)", r.cl.ExitCode(), validate.ExitDrift)
+			}
+			got := map[validate.Check]bool{}
+			for _, d := range r.cl.Drift {
+				if d.Kind != tc.kind {
+					continue
+				}
+				got[d.Check] = true
+				if d.Endpoint != chat[0] || d.Timestamp == "" || len(d.SourceURLs) == 0 || d.CheckedAt == "" ||
+					d.Escalate != contract.Builtin().Support || d.RequestShape == nil || d.ResponseShape == nil || d.Status == 0 {
+					t.Errorf("%s: escalation fields incomplete: %+v", d.Check, d)
+				}
+				if !strings.HasPrefix(d.RequestID, "req_") && !strings.HasPrefix(d.RequestID, "chatcmpl-") {
+					t.Errorf("%s: request id %q, want the upstream's", d.Check, d.RequestID)
+				}
+			}
+			for _, c := range tc.checks {
+				if !got[c] {
+					t.Errorf("no %s drift for %s; drift: %+v", tc.kind, c, r.cl.Drift)
+				}
+			}
+			secrets := append(presented(up), validateKey, validate.Prompt, upstreamtest.ReplyText)
+			outs := rendered(t, r.cl)
+			outs["run file"] = r.runFile
+			for name, b := range outs {
+				for _, s := range secrets {
+					if bytes.Contains(b, []byte(s)) {
+						t.Errorf("%s output holds %q", name, s)
+					}
+				}
+			}
+			if tc.kind == validate.DriftObservedOnly && !bytes.Contains(outs["md"], []byte(upstreamtest.DriftFieldName)) {
+				t.Errorf("observed-only field not named:\n%s", outs["md"])
+			}
+		})
+	}
+}
