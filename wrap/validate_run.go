@@ -225,10 +225,15 @@ func (v *validator) fill(o *validate.Observation, c *gateway.Call) {
 
 // requestIDHeaders are the response headers that carry an upstream's
 // request id.
-var requestIDHeaders = []string{"X-Request-Id", "Request-Id", "X-Goog-Request-Id"}
+var requestIDHeaders = []string{"X-Request-Id", "Request-Id", "X-Oneapi-Request-Id", "X-Goog-Request-Id"}
+
+// messageIDRE finds the request id CometAPI writes into error messages
+// ("... (request id: 2025...)"); only the id itself is taken.
+var messageIDRE = regexp.MustCompile(`\(request id: ([A-Za-z0-9._:-]{1,100})\)`)
 
 // requestID is the upstream's request id: a request-id header, else an
-// error body's top-level request_id; sanitized.
+// error body's top-level request_id, else the id in an error message;
+// sanitized.
 func (v *validator) requestID(h http.Header, reply []byte) string {
 	for _, k := range requestIDHeaders {
 		if id := h.Get(k); id != "" {
@@ -237,9 +242,18 @@ func (v *validator) requestID(h http.Header, reply []byte) string {
 	}
 	var b struct {
 		RequestID string `json:"request_id"`
+		Error     struct {
+			Message string `json:"message"`
+		} `json:"error"`
 	}
-	if json.Unmarshal(reply, &b) == nil && b.RequestID != "" {
+	if json.Unmarshal(reply, &b) != nil {
+		return ""
+	}
+	if b.RequestID != "" {
 		return v.cleanID(b.RequestID)
+	}
+	if m := messageIDRE.FindStringSubmatch(b.Error.Message); m != nil {
+		return v.cleanID(m[1])
 	}
 	return ""
 }

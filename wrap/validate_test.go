@@ -5,6 +5,7 @@ package wrap
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/agentwrap/agentwrap/contract"
 	"github.com/agentwrap/agentwrap/internal/upstreamtest"
+	"github.com/agentwrap/agentwrap/redact"
 	"github.com/agentwrap/agentwrap/validate"
 )
 
@@ -187,5 +189,32 @@ func TestValidateDrift(t *testing.T) {
 				t.Errorf("observed-only field not named:\n%s", outs["md"])
 			}
 		})
+	}
+}
+
+// TestRequestID: the upstream's request id comes from its header, an
+// Anthropic body's request_id or a CometAPI error message; one that is
+// not a plain bounded id, or that matches a secret pattern, is withheld.
+func TestRequestID(t *testing.T) {
+	v := &validator{s: &session{scanner: redact.NewScanner(validateKey)}}
+	h := func(k, val string) http.Header { return http.Header{k: {val}} }
+	for _, tc := range []struct {
+		h    http.Header
+		body string
+		want string
+	}{
+		{h("X-Request-Id", "req_abc123"), "", "req_abc123"},
+		{h("X-Oneapi-Request-Id", "2025120520001234"), "", "2025120520001234"},
+		{nil, `{"type":"error","error":{"type":"x"},"request_id":"req_011CAB"}`, "req_011CAB"},
+		{nil, `{"error":{"message":"model name is required (request id: 20251205203011ab)","type":"comet_api_error"}}`, "20251205203011ab"},
+		{nil, `{"error":{"message":"no id here"}}`, ""},
+		{h("X-Request-Id", "id with spaces"), "", "(withheld: not a plain id)"},
+		{h("X-Request-Id", strings.Repeat("a", 101)), "", "(withheld: not a plain id)"},
+		{h("X-Request-Id", validateKey), "", "(withheld: matched a secret pattern)"},
+		{h("X-Request-Id", "sk-ant-api03-"+strings.Repeat("Xy7", 20)), "", "(withheld: matched a secret pattern)"},
+	} {
+		if got := v.requestID(tc.h, []byte(tc.body)); got != tc.want {
+			t.Errorf("%v %s: %q, want %q", tc.h, tc.body, got, tc.want)
+		}
 	}
 }
