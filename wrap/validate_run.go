@@ -9,8 +9,8 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
-	"net/http/httptrace"
 	"regexp"
 	"slices"
 	"strings"
@@ -27,7 +27,8 @@ const (
 	// validateCallTimeout bounds a request of the sequence.
 	validateCallTimeout = 2 * time.Minute
 	// validateDeadline is the timeout check's deadline, counted from the
-	// moment the request was written: shorter than any real reply.
+	// moment the whole request was on the socket: shorter than any real
+	// reply.
 	validateDeadline = time.Millisecond
 	// validateObserveWait bounds the wait for the gateway's record.
 	validateObserveWait = 30 * time.Second
@@ -143,11 +144,6 @@ func (v *validator) send(ctx context.Context, i int, st validate.Step) validate.
 	ua := fmt.Sprintf("agentwrap-validate/%d %s", i+1, st.Check)
 	ctx, cancel := context.WithTimeout(ctx, validateCallTimeout)
 	defer cancel()
-	if r.Deadline {
-		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-			WroteRequest: func(httptrace.WroteRequestInfo) { time.AfterFunc(validateDeadline, cancel) },
-		})
-	}
 	url := gw.URL() + r.Path
 	if r.Query != "" {
 		url += "?" + r.Query
@@ -170,9 +166,14 @@ func (v *validator) send(ctx context.Context, i int, st validate.Step) validate.
 			hr.Header.Set(r.CredentialHeader, cred)
 		}
 	}
-	var reply []byte
-	if resp, err := v.tr.RoundTrip(hr); err == nil {
-		reply, _ = io.ReadAll(io.LimitReader(resp.Body, maxReply))
+	var resp *http.Response
+	if r.Deadline {
+		resp, err = roundTripWithDeadline(hr, validateDeadline)
+	} else {
+		resp, err = v.tr.RoundTrip(hr)
+	}
+	if err == nil {
+		reply, _ := io.ReadAll(io.LimitReader(resp.Body, maxReply))
 		resp.Body.Close()
 		o.Replied = true
 		o.RequestID = v.requestID(resp.Header, reply)
@@ -187,6 +188,45 @@ func (v *validator) send(ctx context.Context, i int, st validate.Step) validate.
 	}
 	v.fill(&o, c)
 	return o
+}
+
+// roundTripWithDeadline sends req on a connection of its own and gives up
+// on the reply d after the whole request was written to the socket: the
+// timeout check's client deadline, counted from the moment the request
+// left, not from when the transport queued it.
+func roundTripWithDeadline(req *http.Request, d time.Duration) (*http.Response, error) {
+	var dialer net.Dialer
+	conn, err := dialer.DialContext(req.Context(), "tcp", req.URL.Host)
+	if err != nil {
+		return nil, err
+	}
+	if err := req.Write(conn); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	if err := conn.SetReadDeadline(time.Now().Add(d)); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	resp.Body = closeBoth{resp.Body, conn}
+	return resp, nil
+}
+
+// closeBoth closes a response body and its connection.
+type closeBoth struct {
+	io.ReadCloser
+	conn net.Conn
+}
+
+func (c closeBoth) Close() error {
+	err := c.ReadCloser.Close()
+	_ = c.conn.Close()
+	return err
 }
 
 // await waits for the gateway's record of the request sent with user agent
