@@ -28,6 +28,27 @@ type Spec struct {
 	// Smoke is the family's request for `agentwrap smoke`; nil when smoke
 	// does not test the family.
 	Smoke *SmokeRequest
+	// Request is the family's minimal documented request, for the
+	// validation sequence of `agentwrap validate`.
+	Request RequestTemplate
+}
+
+// RequestTemplate is how a family's minimal documented request is written:
+// its body, the headers it needs beside the credential, and how it asks for
+// a stream.
+type RequestTemplate struct {
+	// Body returns the minimal body for a model and a prompt; nil means the
+	// request has no body (GET).
+	Body func(model, prompt string) map[string]any
+	// Headers are the values of the headers the family requires beside
+	// the credential and Content-Type, by lower-case name.
+	Headers map[string]string
+	// Stream are the body fields that ask for a stream (with usage, where
+	// the family reports it only on request); nil when the body cannot.
+	Stream map[string]any
+	// StreamQuery is the query a path that always streams takes to answer
+	// as an event stream (Gemini's alt=sse); empty when none is needed.
+	StreamQuery string
 }
 
 // SmokeRequest is a family's minimal documented request for the smoke test,
@@ -64,11 +85,10 @@ var registry = []Spec{
 		Smoke: &SmokeRequest{
 			Name: "chat", Model: "gpt-5-mini", Method: "POST", Path: "/v1/chat/completions",
 			// Required fields only: newer OpenAI models refuse max_tokens.
-			Body: func(m, prompt string) map[string]any {
-				return map[string]any{"model": m, "messages": userMessage(prompt)}
-			},
-			Required: "messages",
+			Body: chatBody, Required: "messages",
 		},
+		Request: RequestTemplate{Body: chatBody,
+			Stream: map[string]any{"stream": true, "stream_options": map[string]any{"include_usage": true}}},
 	},
 	{
 		Family: FamilyResponses,
@@ -84,6 +104,7 @@ var registry = []Spec{
 			},
 			Required: "model",
 		},
+		Request: RequestTemplate{Body: modelInput, Stream: map[string]any{"stream": true}},
 	},
 	{
 		Family: FamilyMessages,
@@ -94,12 +115,11 @@ var registry = []Spec{
 		Operation: "chat", Provider: "anthropic", StreamAttribute: true,
 		Smoke: &SmokeRequest{
 			Name: "messages", Model: "claude-haiku-4-5", Method: "POST", Path: "/v1/messages",
-			Headers: map[string]string{"Anthropic-Version": "2023-06-01"},
-			Body: func(m, prompt string) map[string]any {
-				return map[string]any{"model": m, "max_tokens": 16, "messages": userMessage(prompt)}
-			},
-			Required: "max_tokens",
+			Headers: map[string]string{"Anthropic-Version": anthropicVersion},
+			Body:    messagesBody, Required: "max_tokens",
 		},
+		Request: RequestTemplate{Body: messagesBody, Headers: map[string]string{"anthropic-version": anthropicVersion},
+			Stream: map[string]any{"stream": true}},
 	},
 	{
 		Family: FamilyCountTokens,
@@ -108,6 +128,7 @@ var registry = []Spec{
 		},
 		Credential: CredentialAPIKey, ErrorShape: ShapeAnthropic,
 		Operation: "count_tokens", Provider: "anthropic", StreamAttribute: true,
+		Request: RequestTemplate{Body: chatBody, Headers: map[string]string{"anthropic-version": anthropicVersion}},
 	},
 	{
 		Family: FamilyGemini,
@@ -120,11 +141,9 @@ var registry = []Spec{
 		Smoke: &SmokeRequest{
 			Name: "gemini", Model: "gemini-2.5-flash", Method: "POST",
 			Path: "/v1beta/models/{model}:generateContent",
-			Body: func(_, prompt string) map[string]any {
-				return map[string]any{"contents": []any{map[string]any{"role": "user", "parts": []any{map[string]any{"text": prompt}}}}}
-			},
-			Required: "contents",
+			Body: geminiBody, Required: "contents",
 		},
+		Request: RequestTemplate{Body: geminiBody, StreamQuery: "alt=sse"},
 	},
 	{
 		Family: FamilyEmbeddings,
@@ -133,6 +152,7 @@ var registry = []Spec{
 		},
 		Credential: CredentialBearer, ErrorShape: ShapeOpenAI,
 		Operation: "embeddings", Provider: "openai", StreamAttribute: true,
+		Request: RequestTemplate{Body: modelInput},
 	},
 	{
 		Family: FamilyModels,
@@ -144,8 +164,28 @@ var registry = []Spec{
 	},
 }
 
+// anthropicVersion is the anthropic-version header the requests send.
+const anthropicVersion = "2023-06-01"
+
 func userMessage(prompt string) []any {
 	return []any{map[string]any{"role": "user", "content": prompt}}
+}
+
+// The minimal documented bodies.
+func chatBody(m, prompt string) map[string]any {
+	return map[string]any{"model": m, "messages": userMessage(prompt)}
+}
+
+func messagesBody(m, prompt string) map[string]any {
+	return map[string]any{"model": m, "max_tokens": 16, "messages": userMessage(prompt)}
+}
+
+func modelInput(m, prompt string) map[string]any {
+	return map[string]any{"model": m, "input": prompt}
+}
+
+func geminiBody(_, prompt string) map[string]any {
+	return map[string]any{"contents": []any{map[string]any{"role": "user", "parts": []any{map[string]any{"text": prompt}}}}}
 }
 
 // unknown is what the code knows about a call no route recognised

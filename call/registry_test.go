@@ -1,6 +1,7 @@
 package call
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -55,6 +56,14 @@ func TestRegistryComplete(t *testing.T) {
 		}
 		if Lookup(s.Family) != s || !Known(s.Family) {
 			t.Errorf("%s: Lookup does not find the entry", name)
+		}
+		if s.Request.Body == nil && !slices.ContainsFunc(s.Routes, func(r Route) bool { return r.Method == "GET" }) {
+			t.Errorf("%s: no minimal request body", name)
+		}
+		for k := range s.Request.Headers {
+			if k != strings.ToLower(k) {
+				t.Errorf("%s: request header %q not lower case", name, k)
+			}
 		}
 		if sm := s.Smoke; sm != nil {
 			checkSmoke(t, s, smokeNames)

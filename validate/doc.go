@@ -8,7 +8,9 @@
 // streams (terminal event and usage checked); a missing and an invalid
 // credential; malformed JSON; a missing required field; an unknown model;
 // and a client deadline shorter than any reply. Plan builds the requests
-// (fixed placeholder prompt, no credential value); the caller sends them
+// from the family's minimal request in the request-family registry
+// (call.Spec.Request) and the manifest (fixed placeholder prompt, no
+// credential value); the caller sends them
 // through the gateway and fills an Observation per request; Judge compares
 // it with the manifest: pass, fail, or drift (accepted where the
 // documentation says it must fail, error body out of shape, a documented

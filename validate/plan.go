@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/agentwrap/agentwrap/call"
 	"github.com/agentwrap/agentwrap/contract"
 )
 
@@ -153,7 +154,6 @@ func Requests(steps []Step) int {
 
 func plan(e *contract.Endpoint, c Check) Step {
 	s := Step{Endpoint: e, Check: c, Expected: expected(e, c)}
-	tpl, ok := templates[e.Family]
 	skip := func(r Result, why string) Step {
 		s.Skip, s.SkipResult = why, r
 		if r == NotApplicable {
@@ -161,10 +161,11 @@ func plan(e *contract.Endpoint, c Check) Step {
 		}
 		return s
 	}
+	tpl := call.Lookup(call.Family(e.Family)).Request
 	hasBody := e.Method != http.MethodGet && e.Method != http.MethodHead
 	switch {
-	case !ok:
-		return skip(Fail, "no request template for family "+e.Family)
+	case hasBody && tpl.Body == nil:
+		return skip(Fail, "no minimal request known for family "+e.Family)
 	case e.TakesModel() && e.Validation.Model == "" && c != MissingCredential && c != InvalidCredential:
 		return skip(Fail, "the manifest names no model for it (validation.model)")
 	case c == ProductionShaped && len(e.Validation.Placeholders) == 0:
@@ -173,6 +174,8 @@ func plan(e *contract.Endpoint, c Check) Step {
 		return skip(NotApplicable, "the endpoint documents no stream")
 	case c == Streamed && e.StreamAlways:
 		return skip(NotApplicable, "every request streams (stream.always): the minimal request checked the stream")
+	case c == Streamed && tpl.Stream == nil:
+		return skip(Fail, "no way known to ask family "+e.Family+" for a stream")
 	case (c == MissingCredential || c == InvalidCredential) && len(e.CredentialHeaders) == 0:
 		return skip(NotApplicable, "the endpoint needs no credential")
 	case (c == MalformedJSON || c == MissingField) && !hasBody:
@@ -194,10 +197,13 @@ func plan(e *contract.Endpoint, c Check) Step {
 	r := &Request{Method: e.Method, Path: strings.ReplaceAll(e.Path, "{model}", model),
 		Header: http.Header{}, CredentialHeader: firstOr(e.CredentialHeaders, "")}
 	if e.StreamAlways {
-		r.Query = tpl.streamQuery
+		r.Query = tpl.StreamQuery
 	}
 	for _, h := range e.RequiredHeaders {
-		v, ok := headerValues[h]
+		v, ok := tpl.Headers[h]
+		if h == "content-type" {
+			v, ok = "application/json", true
+		}
 		if !ok {
 			return skip(Fail, "no value known for required header "+h)
 		}
@@ -228,23 +234,27 @@ func firstOr(xs []string, def string) string {
 	return def
 }
 
-// body builds the request body of check c.
-func body(e *contract.Endpoint, c Check, tpl template, model string) []byte {
-	fields := tpl.minimal(model)
+// body builds the request body of check c: the family's minimal body,
+// with the manifest's placeholders, the stream fields, a required field
+// dropped, or cut before its end.
+func body(e *contract.Endpoint, c Check, tpl call.RequestTemplate, model string) []byte {
+	fields := tpl.Body(model, Prompt)
 	switch c {
 	case ProductionShaped:
 		for _, p := range e.Validation.Placeholders {
-			fields = set(fields, p.Field, p.JSON)
+			fields[p.Field] = p.JSON
 		}
 	case Streamed:
-		for _, f := range tpl.stream {
-			fields = set(fields, f.key, json.RawMessage(f.value))
+		for k, v := range tpl.Stream {
+			fields[k] = v
 		}
 	case MissingField:
-		drop := dropField(e)
-		fields = slices.DeleteFunc(fields, func(f field) bool { return f.key == drop })
+		delete(fields, dropField(e))
 	}
-	b := encode(fields)
+	b, err := json.Marshal(fields)
+	if err != nil {
+		panic(err) // the registry's bodies and the manifest's placeholders are JSON
+	}
 	if c == MalformedJSON {
 		// A JSON object cut before its end.
 		b = b[:len(b)-1]
@@ -262,95 +272,4 @@ func dropField(e *contract.Endpoint) string {
 		}
 	}
 	return e.RequiredFields[0]
-}
-
-// field is one top-level body field, its value as JSON.
-type field struct {
-	key   string
-	value json.RawMessage
-}
-
-func set(fs []field, key string, v json.RawMessage) []field {
-	for i := range fs {
-		if fs[i].key == key {
-			fs[i].value = v
-			return fs
-		}
-	}
-	return append(fs, field{key, v})
-}
-
-// encode writes fields as a JSON object in their order.
-func encode(fs []field) []byte {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, f := range fs {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		k, _ := json.Marshal(f.key)
-		b.Write(k)
-		b.WriteByte(':')
-		b.Write(f.value)
-	}
-	b.WriteByte('}')
-	return []byte(b.String())
-}
-
-func raw(v any) json.RawMessage {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return b
-}
-
-// template is what the sequence needs to know of a request family's wire
-// format: its minimal documented body, the fields that ask for a stream,
-// and the query a stream-only path takes.
-type template struct {
-	minimal     func(model string) []field
-	stream      []struct{ key, value string }
-	streamQuery string
-}
-
-var userMessages = raw([]any{map[string]any{"role": "user", "content": Prompt}})
-
-// templates are the request families' wire formats, by manifest family.
-var templates = map[string]template{
-	"openai.chat_completions": {
-		minimal: func(m string) []field { return []field{{"model", raw(m)}, {"messages", userMessages}} },
-		stream:  []struct{ key, value string }{{"stream", "true"}, {"stream_options", `{"include_usage":true}`}},
-	},
-	"openai.responses": {
-		minimal: func(m string) []field { return []field{{"model", raw(m)}, {"input", raw(Prompt)}} },
-		stream:  []struct{ key, value string }{{"stream", "true"}},
-	},
-	"anthropic.messages": {
-		minimal: func(m string) []field {
-			return []field{{"model", raw(m)}, {"max_tokens", raw(16)}, {"messages", userMessages}}
-		},
-		stream: []struct{ key, value string }{{"stream", "true"}},
-	},
-	"anthropic.count_tokens": {
-		minimal: func(m string) []field { return []field{{"model", raw(m)}, {"messages", userMessages}} },
-	},
-	"gemini.generate_content": {
-		minimal: func(string) []field {
-			return []field{{"contents", raw([]any{map[string]any{"role": "user", "parts": []any{map[string]any{"text": Prompt}}}})}}
-		},
-		streamQuery: "alt=sse",
-	},
-	"openai.embeddings": {
-		minimal: func(m string) []field { return []field{{"model", raw(m)}, {"input", raw(Prompt)}} },
-	},
-	"models.list": {
-		minimal: func(string) []field { return nil },
-	},
-}
-
-// headerValues are the values of the required headers the sequence knows.
-var headerValues = map[string]string{
-	"content-type":      "application/json",
-	"anthropic-version": "2023-06-01",
 }

@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/agentwrap/agentwrap/call"
 	"github.com/agentwrap/agentwrap/gateway"
 	"github.com/agentwrap/agentwrap/spans"
 	"github.com/agentwrap/agentwrap/validate"
@@ -45,17 +46,17 @@ type validator struct {
 	managed, open *gateway.Gateway
 	wrongKey      string
 	tr            *http.Transport
-	calls         chan *gateway.Call
+	calls         chan *call.Call
 
 	mu      sync.Mutex
 	replies []string
 }
 
 func (s *session) startValidator(o Options, requests int) (*validator, error) {
-	v := &validator{s: s, calls: make(chan *gateway.Call, requests+64), wrongKey: wrongKey(s.key.Reveal()),
+	v := &validator{s: s, calls: make(chan *call.Call, requests+64), wrongKey: wrongKey(s.key.Reveal()),
 		tr: &http.Transport{DisableCompression: true}}
 	s.scanner.Add(v.wrongKey)
-	observe := func(c *gateway.Call) {
+	observe := func(c *call.Call) {
 		s.recorder.Observe(c)
 		select {
 		case v.calls <- c:
@@ -231,7 +232,7 @@ func (c closeBoth) Close() error {
 
 // await waits for the gateway's record of the request sent with user agent
 // ua; records of earlier requests that arrive late are skipped.
-func (v *validator) await(ua string) *gateway.Call {
+func (v *validator) await(ua string) *call.Call {
 	t := time.NewTimer(validateObserveWait)
 	defer t.Stop()
 	for {
@@ -247,7 +248,7 @@ func (v *validator) await(ua string) *gateway.Call {
 }
 
 // fill copies the gateway's record of the call into o, sanitized.
-func (v *validator) fill(o *validate.Observation, c *gateway.Call) {
+func (v *validator) fill(o *validate.Observation, c *call.Call) {
 	note := v.s.scanner.Note
 	o.Recorded, o.Start, o.Status = true, c.Start, c.StatusCode
 	o.TransportError, o.Cancelled, o.RetryHint = c.TransportError, c.Cancelled, c.RetryAfter
