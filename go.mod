@@ -55,6 +55,7 @@ require (
 require (
 	github.com/anthropics/anthropic-sdk-go v1.84.0
 	github.com/openai/openai-go/v3 v3.96.0
+	github.com/yuin/goldmark v1.8.7
 )
 
 require (

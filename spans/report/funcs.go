@@ -32,11 +32,6 @@ func funcs(cell func(string) string) map[string]any {
 	}
 }
 
-// mdCell escapes a Markdown table cell.
-func mdCell(s string) string {
-	return strings.ReplaceAll(strings.TrimSpace(s), "|", `\|`)
-}
-
 func orDash(s string) string {
 	if s == "" {
 		return "-"

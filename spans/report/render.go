@@ -29,6 +29,7 @@ var templates embed.FS
 
 var (
 	mdTemplate = texttemplate.Must(texttemplate.New("report.md.tmpl").Funcs(funcs(mdCell)).
+			Funcs(map[string]any{"text": mdText, "code": mdCode, "fence": mdFence}).
 			ParseFS(templates, "templates/report.md.tmpl"))
 	htmlTemplate = htmltemplate.Must(htmltemplate.New("report.html.tmpl").Funcs(funcs(strings.TrimSpace)).
 			ParseFS(templates, "templates/report.html.tmpl"))
