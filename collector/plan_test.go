@@ -105,9 +105,11 @@ func (p *plan) start(ctx context.Context, tr trace.Tracer, name string, attrs ..
 }
 
 // check asserts what arrived: allowed attributes intact, unknown keys
-// removed, credential values masked, and the redaction counts.
+// removed, credential values masked, the redaction counts, and trace ids
+// unchanged.
 func (p *plan) check(t *testing.T, got []collectortest.Span) {
 	t.Helper()
+	p.checkTraceIDs(t, got)
 	byName := map[string]collectortest.Span{}
 	for _, s := range got {
 		byName[s.Span.Name()] = s

@@ -180,7 +180,7 @@ func TestBuiltinEntries(t *testing.T) {
 }
 
 func TestBuiltinIsShared(t *testing.T) {
-	if contract.Builtin() != contract.Builtin() {
+	if a, b := contract.Builtin(), contract.Builtin(); a != b {
 		t.Error("Builtin() parses more than once")
 	}
 }

@@ -216,8 +216,8 @@ func TestFamiliesThroughGateway(t *testing.T) {
 				t.Error("run token forwarded upstream")
 			}
 			for _, v := range a {
-				if strings.Contains(v.Emit(), familyKey) || strings.Contains(v.Emit(), familyToken) {
-					t.Errorf("credential in span attribute value %q", v.Emit())
+				if strings.Contains(v.String(), familyKey) || strings.Contains(v.String(), familyToken) {
+					t.Errorf("credential in span attribute value %q", v.String())
 				}
 			}
 		})
@@ -252,7 +252,7 @@ func checkFamilySpan(t *testing.T, tc familyCase, a map[attribute.Key]attribute.
 		case n < 0 && ok:
 			t.Errorf("%s = %d, want absent", k, v.AsInt64())
 		case n >= 0 && v.AsInt64() != n:
-			t.Errorf("%s = %v, want %d", k, v.Emit(), n)
+			t.Errorf("%s = %v, want %d", k, v.String(), n)
 		}
 	}
 	if tc.family == call.FamilyModels {
@@ -263,7 +263,7 @@ func checkFamilySpan(t *testing.T, tc familyCase, a map[attribute.Key]attribute.
 	}
 	// count_tokens replies carry no model.
 	if a[spans.GenAIRequestModel].AsString() == "" || (a[spans.GenAIResponseModel].AsString() == "") != (tc.family == call.FamilyCountTokens) {
-		t.Errorf("request model %q, response model %q", a[spans.GenAIRequestModel].Emit(), a[spans.GenAIResponseModel].Emit())
+		t.Errorf("request model %q, response model %q", a[spans.GenAIRequestModel].String(), a[spans.GenAIResponseModel].String())
 	}
 	if !strings.HasSuffix(a["span.name"].AsString(), " "+a[spans.GenAIRequestModel].AsString()) {
 		t.Errorf("span name %q", a["span.name"].AsString())

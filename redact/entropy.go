@@ -22,16 +22,6 @@ const (
 	minHexEntropyBits = 3.0
 )
 
-// isHex reports whether b consists of hex digits only.
-func isHex(b string) bool {
-	for i := 0; i < len(b); i++ {
-		if !is(b[i], clsHex) {
-			return false
-		}
-	}
-	return true
-}
-
 // hexLooksRandom reports whether the hex string b mixes digits and letters
 // with high entropy, as a hex-encoded key does.
 func hexLooksRandom(b string) bool {

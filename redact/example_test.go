@@ -28,7 +28,7 @@ func ExampleGuard_Attributes() {
 		attribute.String("prompt", "hello"),
 	})
 	for _, kv := range out {
-		fmt.Printf("%s=%s\n", kv.Key, kv.Value.Emit())
+		fmt.Printf("%s=%s\n", kv.Key, kv.Value.String())
 	}
 	fmt.Println("dropped", dropped, "masked", masked)
 	// Output:

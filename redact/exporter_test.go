@@ -97,16 +97,16 @@ func TestWrapExporterBlocksCanaries(t *testing.T) {
 	// 1 attribute dropped, 2 masked, 2 events, 1 link, name, status,
 	// trace state, 1 resource value.
 	if attrs[FlagKey] != attribute.BoolValue(false) || attrs[CountKey] != attribute.IntValue(10) {
-		t.Errorf("flag %v count %v", attrs[FlagKey].Emit(), attrs[CountKey].Emit())
+		t.Errorf("flag %v count %v", attrs[FlagKey].String(), attrs[CountKey].String())
 	}
 	if attrs["agentwrap.run_id"].AsString() != "20261130T025754Z-3f9a2c" {
 		t.Errorf("clean attribute lost: %v", s.Attributes)
 	}
 	if v, _ := s.Resource.Set().Value("deployment.token"); v.AsString() != Marker {
-		t.Errorf("resource value %q", v.Emit())
+		t.Errorf("resource value %q", v.String())
 	}
 	if v, _ := s.Resource.Set().Value("service.name"); v.AsString() != "agentwrap" {
-		t.Errorf("resource service.name %q", v.Emit())
+		t.Errorf("resource service.name %q", v.String())
 	}
 }
 
@@ -124,7 +124,7 @@ func TestWrapExporterCleanSpanKeepsFlag(t *testing.T) {
 	s := mem.GetSpans()[0]
 	got := attrMap(s.Attributes)
 	if got[FlagKey] != attribute.BoolValue(true) {
-		t.Errorf("flag = %v, want true kept", got[FlagKey].Emit())
+		t.Errorf("flag = %v, want true kept", got[FlagKey].String())
 	}
 	if _, ok := got[CountKey]; ok {
 		t.Errorf("count set on a clean span")

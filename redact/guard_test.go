@@ -55,7 +55,7 @@ func TestGuardAttributes(t *testing.T) {
 		}
 	}
 	for _, kv := range out {
-		if s := kv.Value.Emit(); strings.Contains(s, "canary") {
+		if s := kv.Value.String(); strings.Contains(s, "canary") {
 			t.Errorf("%s = %q leaks a canary", kv.Key, s)
 		}
 	}
@@ -84,7 +84,7 @@ func TestGuardCleanSpanUnchanged(t *testing.T) {
 	}
 	for i := range in {
 		if in[i] != out[i] {
-			t.Errorf("%s changed: %v -> %v", in[i].Key, in[i].Value.Emit(), out[i].Value.Emit())
+			t.Errorf("%s changed: %v -> %v", in[i].Key, in[i].Value.String(), out[i].Value.String())
 		}
 	}
 }

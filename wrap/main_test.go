@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"testing"
 )
 
@@ -42,9 +41,6 @@ func TestMain(m *testing.M) {
 // buildTestChild compiles wrap/internal/testchild into dir.
 func buildTestChild(dir string) (string, error) {
 	out := filepath.Join(dir, "testchild")
-	if runtime.GOOS == "windows" {
-		out += ".exe"
-	}
 	cmd := exec.Command("go", "build", "-o", out, "./internal/testchild")
 	cmd.Stderr = os.Stderr
 	if err := cmd.Run(); err != nil {

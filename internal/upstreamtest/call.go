@@ -87,6 +87,7 @@ func (c *call) parse(body []byte) error {
 		if c.shape == shapeAnthropic {
 			return errors.New("There was an issue with your request body: " + err.Error())
 		}
+		//lint:ignore ST1005 OpenAI's message, verbatim
 		return errors.New("We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)")
 	}
 	c.model = c.body.Model

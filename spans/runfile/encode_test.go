@@ -98,7 +98,7 @@ func TestFastLineMatchesPdataRandom(t *testing.T) {
 
 func TestFastLineEdgeValues(t *testing.T) {
 	e := &Exporter{}
-	floats := []float64{0, -0.0, 1, -1.5, 1e-7, 1e-6, 1e20, 1e21, -1e300, 5e-324, math.MaxFloat64,
+	floats := []float64{0, math.Copysign(0, -1), 1, -1.5, 1e-7, 1e-6, 1e20, 1e21, -1e300, 5e-324, math.MaxFloat64,
 		math.NaN(), math.Inf(1), math.Inf(-1), 0.1, 123456789.125}
 	for _, f := range floats {
 		s := stubWith(attribute.Float64("f", f), attribute.Float64Slice("fs", []float64{f, f}))
