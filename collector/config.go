@@ -102,7 +102,7 @@ func render(name string, allowed []string, host string) []byte {
 			v.Extra = append(v.Extra, yamlScalar(k))
 		}
 	}
-	for _, p := range blockedValues {
+	for _, p := range BlockedValues() {
 		v.Blocked = append(v.Blocked, Pattern{Name: p.Name, Regexp: yamlScalar(p.Regexp)})
 	}
 	var buf bytes.Buffer

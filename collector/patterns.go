@@ -1,6 +1,6 @@
 package collector
 
-import "slices"
+import "github.com/agentwrap/agentwrap/redact"
 
 // Pattern is one entry of the redaction processor's blocked_values: a Go
 // regular expression (RE2 syntax, the collector's engine) whose matches in an
@@ -12,21 +12,16 @@ type Pattern struct {
 	Regexp string
 }
 
-// blockedValues are the credential formats the collector masks. Order
-// matters only for readability of the masked result.
-var blockedValues = []Pattern{
-	{"OpenAI, Anthropic and CometAPI keys (sk-...)", `\bsk-[A-Za-z0-9_-]{16,}`},
-	{"Google API keys (AIza...)", `\bAIza[0-9A-Za-z_-]{35}`},
-	{"AWS access key ids (AKIA..., ASIA...)", `\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`},
-	{"GitHub tokens (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_)", `\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})`},
-	{"JSON Web Tokens", `\beyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`},
-	{"Bearer tokens", `(?i)\bbearer\s+[A-Za-z0-9._~+/=-]+`},
-	{"PEM private keys", `-----BEGIN[A-Z ]*PRIVATE KEY-----(?:[\s\S]*?-----END[A-Z ]*PRIVATE KEY-----|[\s\S]*)`},
-	{"credentials in URLs (scheme://user:password@)", `[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@`},
-}
-
 // BlockedValues returns the credential patterns the generated
-// configurations mask, in the order the collector applies them.
+// configurations mask, in the order the collector applies them: one per
+// format of agentwrap's own credential table (redact.CredentialFormats), so
+// that the collector covers every provider agentwrap's guard does. The
+// guard's entropy and key=value checks have no RE2 form and run in
+// agentwrap only.
 func BlockedValues() []Pattern {
-	return slices.Clone(blockedValues)
+	var out []Pattern
+	for _, f := range redact.CredentialFormats() {
+		out = append(out, Pattern{Name: f.Name, Regexp: f.RE2()})
+	}
+	return out
 }

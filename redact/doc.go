@@ -30,6 +30,12 @@
 // of the base64 alphabets that mix upper case, lower case and digits the way
 // random text does, and bare hex of 40 digits or more.
 //
+// The prefixed credentials and the Bearer, Basic, PEM and URL forms are one
+// table, CredentialFormats, from which the OpenTelemetry Collector
+// configuration's patterns are generated too (package collector); the
+// name=value and entropy checks have no regular-expression form and run here
+// only.
+//
 // Deliberately not flagged: model names, URL paths, dates, 32-digit trace
 // ids, UUIDs, run ids, hex digests written "sha256:<hex>" (content hashes of
 // instruction files are recorded on purpose), and ids with a known non-secret

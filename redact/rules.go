@@ -1,53 +1,23 @@
 package redact
 
 // prefixRule recognises a credential by the fixed prefix its issuer puts on
-// it. The prefixes follow the public formats documented by each provider
-// (and collected by secret scanners such as gitleaks).
+// it. The rules are built from the credential table (credentials.go).
 type prefixRule struct {
 	prefix string
 	min    int    // minimum length of the rest of the word
 	rest   uint16 // character class every byte of the rest must have
 }
 
-const (
-	restWord  = clsWord
-	restAlnum = clsUpper | clsLower | clsDigit
-	restUpper = clsUpper | clsDigit
-)
-
-var prefixRules = []prefixRule{
-	// OpenAI (sk-, sk-proj-, sk-svcacct-), Anthropic (sk-ant-api03-),
-	// CometAPI, DeepSeek, OpenRouter (sk-or-v1-) and other OpenAI-compatible
-	// gateways; Stripe-style sk_live_/sk_test_ and restricted rk_ keys.
-	{"sk-", 16, restWord},
-	{"sk_", 16, restWord},
-	{"rk_", 16, restWord},
-	// Google API keys (Gemini, Maps, ...) and OAuth client secrets.
-	{"AIza", 30, restWord},
-	{"GOCSPX-", 20, restWord},
-	// AWS access key ids.
-	{"AKIA", 12, restUpper}, {"ASIA", 12, restUpper}, {"ABIA", 12, restUpper},
-	{"ACCA", 12, restUpper}, {"AGPA", 12, restUpper}, {"AIDA", 12, restUpper},
-	{"AROA", 12, restUpper}, {"AIPA", 12, restUpper}, {"ANPA", 12, restUpper},
-	{"ANVA", 12, restUpper}, {"APKA", 12, restUpper},
-	// GitHub tokens and fine-grained PATs; GitLab PATs.
-	{"ghp_", 30, restAlnum}, {"gho_", 30, restAlnum}, {"ghu_", 30, restAlnum},
-	{"ghs_", 30, restAlnum}, {"ghr_", 30, restAlnum},
-	{"github_pat_", 20, restWord},
-	{"glpat-", 20, restWord},
-	// Slack.
-	{"xoxb-", 10, restWord}, {"xoxp-", 10, restWord}, {"xoxa-", 10, restWord},
-	{"xoxr-", 10, restWord}, {"xoxs-", 10, restWord}, {"xoxe-", 10, restWord},
-	// Hugging Face, Groq, xAI, Replicate, Perplexity, npm.
-	{"hf_", 30, restAlnum},
-	{"gsk_", 20, restAlnum},
-	{"xai-", 40, restAlnum},
-	{"r8_", 20, restAlnum},
-	{"pplx-", 20, restAlnum},
-	{"npm_", 30, restAlnum},
-	// JSON Web Tokens: base64url of `{"` begins every header.
-	{"eyJ", 13, restWord},
-}
+// prefixRules are the rules of every prefix format of the credential table.
+var prefixRules = func() []prefixRule {
+	var rs []prefixRule
+	for _, f := range credentialFormats {
+		for _, p := range f.Prefixes {
+			rs = append(rs, prefixRule{prefix: p, min: f.MinRest, rest: f.Rest.class()})
+		}
+	}
+	return rs
+}()
 
 // rulesByFirst groups prefixRules by their first byte, so a word whose first
 // byte starts no prefix costs one table lookup.
