@@ -105,8 +105,10 @@ func (c *call) parse(body []byte) error {
 	case c.shape == shapeAnthropic && keys["messages"] == nil:
 		return errors.New("messages: Field required")
 	case c.family == FamilyChatCompletions && keys["messages"] == nil:
+		//lint:ignore ST1005 OpenAI's message, verbatim
 		return errors.New("Missing required parameter: 'messages'.")
 	case c.family == FamilyEmbeddings && keys["input"] == nil:
+		//lint:ignore ST1005 OpenAI's message, verbatim
 		return errors.New("Missing required parameter: 'input'.")
 	}
 	return nil
