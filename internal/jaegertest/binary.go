@@ -1,12 +1,11 @@
 package jaegertest
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"testing"
 
 	"github.com/agentwrap/agentwrap/internal/collectortest"
@@ -26,13 +25,20 @@ func ConfigFile() string {
 	return filepath.Join(collectortest.CollectorDir(), "jaeger.yaml")
 }
 
+// versionLine is the line of build-jaeger.sh that pins Jaeger's version.
+var versionLine = regexp.MustCompile(`(?m)^jaeger_version=(v[0-9][0-9A-Za-z.+-]*)$`)
+
 // CachedBinary returns where build-jaeger.sh puts the binary:
-// ${AGENTWRAP_CACHE:-$HOME/.cache/agentwrap}/jaeger-<first 16 hex digits
-// of sha256(build-jaeger.sh)>/jaeger. The file may not exist yet.
+// ${AGENTWRAP_CACHE:-$HOME/.cache/agentwrap}/jaeger-<version>/jaeger, the
+// version pinned in the script. The file may not exist yet.
 func CachedBinary() (string, error) {
 	script, err := os.ReadFile(BuildScript())
 	if err != nil {
 		return "", fmt.Errorf("cannot read the Jaeger build script: %w", err)
+	}
+	m := versionLine.FindSubmatch(script)
+	if m == nil {
+		return "", fmt.Errorf("%s pins no jaeger_version", BuildScript())
 	}
 	cache := os.Getenv("AGENTWRAP_CACHE")
 	if cache == "" {
@@ -42,13 +48,12 @@ func CachedBinary() (string, error) {
 		}
 		cache = filepath.Join(home, ".cache", "agentwrap")
 	}
-	sum := sha256.Sum256(script)
-	return filepath.Join(cache, "jaeger-"+hex.EncodeToString(sum[:])[:16], "jaeger"), nil
+	return filepath.Join(cache, "jaeger-"+string(m[1]), "jaeger"), nil
 }
 
 // Binary returns the path of the Jaeger binary: $AGENTWRAP_JAEGER when set,
 // else the build-jaeger.sh cache. When the cache is empty it builds Jaeger
-// if CI=true (about ten minutes) and fails the test if that fails;
+// if CI=true (ten to thirty minutes) and fails the test if that fails;
 // otherwise it skips the test, naming the build command.
 func Binary(tb testing.TB) string {
 	tb.Helper()
