@@ -74,7 +74,8 @@ func validateAction(c *cli.Context) error {
 		}
 		refusal = "validate: nothing sent"
 		if err != nil {
-			refusal = "\nagentwrap: validate: no answer; nothing sent (run with --yes to send without asking)"
+			fmt.Fprintln(c.App.ErrWriter)
+			refusal = "validate: no answer; nothing sent (run with --yes to send without asking)"
 		}
 		return false
 	}
@@ -125,12 +126,17 @@ func writeOut(c *cli.Context, b []byte) error {
 	return nil
 }
 
-// isTerminal reports whether r is a terminal (a character device).
+// isTerminal reports whether r is a terminal: a character device other
+// than /dev/null.
 func isTerminal(r io.Reader) bool {
 	f, ok := r.(*os.File)
 	if !ok {
 		return false
 	}
 	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		return false
+	}
+	null, err := os.Stat(os.DevNull)
+	return err != nil || !os.SameFile(fi, null)
 }

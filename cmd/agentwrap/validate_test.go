@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -97,9 +98,13 @@ func TestValidateBinary(t *testing.T) {
 					t.Errorf("a check did not pass:\n%s", r.stdout)
 				}
 			}
+			// The run's result is the checklist's verdict, not the roll-up of
+			// calls that fail on purpose.
+			verdict := map[int]string{validate.ExitPass: spans.ResultPass, validate.ExitFail: spans.ResultFail,
+				validate.ExitDrift: spans.ResultNeedsFollowUp}[tc.code]
 			runs := runBinary(t, invocation{args: []string{"runs"}, env: baseEnv(t), state: state, runID: "unused"})
-			if !strings.Contains(runs.stdout, "agentwrap-validate") {
-				t.Errorf("agentwrap runs does not list the validation run:\n%s", runs.stdout)
+			if !regexp.MustCompile(`agentwrap-validate .* ` + verdict + ` +` + fmt.Sprint(tc.code) + `\n`).MatchString(runs.stdout) {
+				t.Errorf("agentwrap runs does not list the validation run as %s, exit %d:\n%s", verdict, tc.code, runs.stdout)
 			}
 			assertNoCanary(t, r, nil, append(credentialsSeen(up), canaryKey, validate.Prompt, upstreamtest.ReplyText, "-agentwrap-run-token")...)
 		})

@@ -63,6 +63,8 @@ func parseFlags(args []string, stderr io.Writer, getenv func(string) string) ([]
 	interval := fs.Duration("interval", 0, "pause between deltas")
 	retryAfter := fs.Int("retry-after", upstreamtest.DefaultRetryAfter, "Retry-After seconds of the rate-limited scenario")
 	noRetryHint := fs.Bool("no-retry-hint", false, "answer the rate-limited scenario without retry hints")
+	documented := fs.Bool("documented", false, "reject unknown models and missing required fields as the documentation says (for agentwrap validate)")
+	latency := fs.Duration("latency", 0, "delay before the first byte of every reply")
 	verbose := fs.Bool("v", false, "log one line per request to stderr")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -78,6 +80,12 @@ func parseFlags(args []string, stderr io.Writer, getenv func(string) string) ([]
 	}
 	if *noRetryHint {
 		opts = append(opts, upstreamtest.WithNoRetryHint())
+	}
+	if *documented {
+		opts = append(opts, upstreamtest.WithModelCatalog(), upstreamtest.WithRequiredFields())
+	}
+	if *latency > 0 {
+		opts = append(opts, upstreamtest.WithLatency(*latency))
 	}
 	if *verbose {
 		opts = append(opts, upstreamtest.WithLog(stderr))

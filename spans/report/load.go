@@ -66,6 +66,7 @@ func build(id string, td ptrace.Traces, bad []runfile.LineError) *Run {
 	if root != nil {
 		run.Complete = true
 		run.Context = runContext(*root)
+		run.validation = hasKey(root.s, spans.ChecksPass)
 	}
 	run.Context.Start, run.Context.End = bounds(root, calls)
 	run.Context.DurationMS = ms(run.Context.End.Sub(run.Context.Start))

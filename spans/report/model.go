@@ -27,6 +27,10 @@ type Run struct {
 	LineErrors []LineError `json:"line_errors" yaml:"line_errors"`
 	// NotAsserted is the fixed list of what the trace does not claim.
 	NotAsserted []NotAsserted `json:"not_asserted" yaml:"not_asserted"`
+
+	// validation is set for an `agentwrap validate` run: its calls fail on
+	// purpose, and its result is the checklist's verdict on the run span.
+	validation bool
 }
 
 // Context is the run span's context of a run.

@@ -57,7 +57,24 @@ func record(run *Run) Record {
 			r.ResultClass, r.FailureClass = f.Result, f.Failure
 		}
 	}
+	if run.validation {
+		r.ResultClass, r.FailureClass = validationResult(run.Context.Result)
+	}
 	return r
+}
+
+// validationResult is the record's result of an `agentwrap validate` run:
+// the checklist's verdict on the run span (pass, needs_follow_up for drift,
+// fail), not the roll-up of its calls, which fail on purpose (a missing
+// credential, malformed JSON).
+func validationResult(verdict string) (string, string) {
+	switch verdict {
+	case spans.ResultPass:
+		return spans.ResultPass, spans.FailureNone
+	case spans.ResultNeedsFollowUp:
+		return spans.ResultNeedsFollowUp, spans.FailureOperatorFollowUp
+	}
+	return spans.ResultFail, spans.FailureContractMismatch
 }
 
 // appendNew appends the non-empty values of vs not in list yet.
