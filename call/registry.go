@@ -10,8 +10,8 @@ type Spec struct {
 	// Family names the family.
 	Family Family
 	// Routes are the method and path templates the gateway recognises the
-	// family by, version-prefix aliases included: adding a path is one
-	// line. A Route's Family is left empty here: it is the Spec's.
+	// family by, version-prefix aliases included (a route with Forward,
+	// forwarded to the documented path): adding a path is one line. A Route's Family is left empty here: it is the Spec's.
 	Routes []Route
 	// Credential is the header the upstream expects the credential in.
 	Credential CredentialStyle
@@ -79,6 +79,7 @@ var registry = []Spec{
 		Family: FamilyChatCompletions,
 		Routes: []Route{
 			{Method: "POST", Path: "/v1/chat/completions"},
+			{Method: "POST", Path: "/chat/completions", Forward: "/v1/chat/completions"},
 		},
 		Credential: CredentialBearer, ErrorShape: ShapeOpenAI,
 		Operation: "chat", Provider: "openai", StreamAttribute: true,
@@ -94,6 +95,7 @@ var registry = []Spec{
 		Family: FamilyResponses,
 		Routes: []Route{
 			{Method: "POST", Path: "/v1/responses"},
+			{Method: "POST", Path: "/responses", Forward: "/v1/responses"},
 		},
 		Credential: CredentialBearer, ErrorShape: ShapeOpenAI,
 		Operation: "chat", Provider: "openai", StreamAttribute: true,
@@ -110,6 +112,7 @@ var registry = []Spec{
 		Family: FamilyMessages,
 		Routes: []Route{
 			{Method: "POST", Path: "/v1/messages"},
+			{Method: "POST", Path: "/messages", Forward: "/v1/messages"},
 		},
 		Credential: CredentialAPIKey, ErrorShape: ShapeAnthropic,
 		Operation: "chat", Provider: "anthropic", StreamAttribute: true,
@@ -125,6 +128,7 @@ var registry = []Spec{
 		Family: FamilyCountTokens,
 		Routes: []Route{
 			{Method: "POST", Path: "/v1/messages/count_tokens"},
+			{Method: "POST", Path: "/messages/count_tokens", Forward: "/v1/messages/count_tokens"},
 		},
 		Credential: CredentialAPIKey, ErrorShape: ShapeAnthropic,
 		Operation: "count_tokens", Provider: "anthropic", StreamAttribute: true,
@@ -135,6 +139,8 @@ var registry = []Spec{
 		Routes: []Route{
 			{Method: "POST", Path: "/v1beta/models/{model}:generateContent"},
 			{Method: "POST", Path: "/v1beta/models/{model}:streamGenerateContent", Stream: true},
+			{Method: "POST", Path: "/models/{model}:generateContent", Forward: "/v1beta/models/{model}:generateContent"},
+			{Method: "POST", Path: "/models/{model}:streamGenerateContent", Stream: true, Forward: "/v1beta/models/{model}:streamGenerateContent"},
 		},
 		Credential: CredentialGoogAPIKey, ErrorShape: ShapeGemini,
 		Operation: "generate_content", Provider: "gcp.gemini", StreamAttribute: true,
@@ -149,6 +155,7 @@ var registry = []Spec{
 		Family: FamilyEmbeddings,
 		Routes: []Route{
 			{Method: "POST", Path: "/v1/embeddings"},
+			{Method: "POST", Path: "/embeddings", Forward: "/v1/embeddings"},
 		},
 		Credential: CredentialBearer, ErrorShape: ShapeOpenAI,
 		Operation: "embeddings", Provider: "openai", StreamAttribute: true,
@@ -158,6 +165,7 @@ var registry = []Spec{
 		Family: FamilyModels,
 		Routes: []Route{
 			{Method: "GET", Path: "/v1/models"},
+			{Method: "GET", Path: "/models", Forward: "/v1/models"},
 		},
 		Credential: CredentialBearer, ErrorShape: ShapeOpenAI,
 		Operation: "list_models", Provider: "openai",

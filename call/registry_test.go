@@ -116,7 +116,20 @@ func TestRoutes(t *testing.T) {
 		{"GET", "/v1/chat/completions", Match{Family: FamilyUnknown}},
 		{"POST", "/v1/models", Match{Family: FamilyUnknown}},
 		{"POST", "/v1/chat/completions/", Match{Family: FamilyUnknown}},
-		{"POST", "/chat/completions", Match{Family: FamilyUnknown}},
+		// Aliases: the path without the version prefix, forwarded to the
+		// documented one.
+		{"POST", "/chat/completions", Match{Family: FamilyChatCompletions, Forward: "/v1/chat/completions"}},
+		{"POST", "/responses", Match{Family: FamilyResponses, Forward: "/v1/responses"}},
+		{"POST", "/messages", Match{Family: FamilyMessages, Forward: "/v1/messages"}},
+		{"POST", "/messages/count_tokens", Match{Family: FamilyCountTokens, Forward: "/v1/messages/count_tokens"}},
+		{"POST", "/embeddings", Match{Family: FamilyEmbeddings, Forward: "/v1/embeddings"}},
+		{"GET", "/models", Match{Family: FamilyModels, Forward: "/v1/models"}},
+		{"POST", "/models/gemini-2.5-flash:generateContent", Match{Family: FamilyGemini, Model: "gemini-2.5-flash", Forward: "/v1beta/models/gemini-2.5-flash:generateContent"}},
+		{"POST", "/models/g:streamGenerateContent", Match{Family: FamilyGemini, Model: "g", Stream: true, Forward: "/v1beta/models/g:streamGenerateContent"}},
+		{"GET", "/messages", Match{Family: FamilyUnknown}},
+		{"POST", "/models", Match{Family: FamilyUnknown}},
+		{"POST", "/v1/v1/messages", Match{Family: FamilyUnknown}},
+		{"POST", "/models/a/b:generateContent", Match{Family: FamilyUnknown}},
 		{"POST", "/v1beta/models/:generateContent", Match{Family: FamilyUnknown}},
 		{"POST", "/v1beta/models/a/b:generateContent", Match{Family: FamilyUnknown}},
 		{"POST", "/v1beta/models/a:b:generateContent", Match{Family: FamilyUnknown}},
@@ -216,5 +229,23 @@ func BenchmarkRouterMatch(b *testing.B) {
 	for b.Loop() {
 		r.Match("POST", "/v1/messages")
 		r.Match("POST", "/v1beta/models/gemini-2.5-flash:streamGenerateContent")
+	}
+}
+
+// TestForwardMustBeDocumented: an alias forwards to a documented route of
+// its own family, never to another alias or family.
+func TestForwardMustBeDocumented(t *testing.T) {
+	for _, rt := range []Route{
+		{Family: FamilyMessages, Method: "POST", Path: "/anthropic/messages", Forward: "/v1/chat/completions"},
+		{Family: FamilyMessages, Method: "POST", Path: "/anthropic/messages", Forward: "/messages"},
+		{Family: FamilyMessages, Method: "POST", Path: "/anthropic/messages", Forward: "/v2/messages"},
+		{Family: FamilyGemini, Method: "POST", Path: "/g/x:generateContent", Forward: "/v1beta/models/{model}:generateContent"},
+	} {
+		if _, err := NewRouter([]Route{rt}); err == nil {
+			t.Errorf("%s -> %s accepted", rt.Path, rt.Forward)
+		}
+	}
+	if _, err := NewRouter([]Route{{Family: FamilyMessages, Method: "POST", Path: "/anthropic/messages", Forward: "/v1/messages"}}); err != nil {
+		t.Error(err)
 	}
 }

@@ -20,6 +20,12 @@ type Route struct {
 	Path string
 	// Stream is true when the path itself asks for a streamed reply.
 	Stream bool
+	// Forward, for an alias, is the documented path template the request
+	// is forwarded to (a Path of another route of the same family, with the
+	// same parameters): agents' SDKs differ on whether a base URL holds the
+	// version prefix, so "/messages" is "/v1/messages". Empty means the
+	// request's own path.
+	Forward string
 }
 
 // Match is what a route said about a request.
@@ -29,6 +35,9 @@ type Match struct {
 	Model string
 	// Stream is true when the path asks for a stream.
 	Stream bool
+	// Forward is the documented path the request goes to upstream, when
+	// it came on an alias (see Route.Forward); empty means its own path.
+	Forward string
 }
 
 // Router recognises the family of a request from its method and path. It is
@@ -86,7 +95,17 @@ func NewRouter(extra []Route) (*Router, error) {
 			}
 		}
 	}
+	for _, s := range registry {
+		for _, rt := range s.Routes {
+			if err := r.checkForward(rt, s.Family); err != nil {
+				return nil, err
+			}
+		}
+	}
 	for _, rt := range extra {
+		if err := r.checkForward(rt, rt.Family); err != nil {
+			return nil, err
+		}
 		if !Known(rt.Family) {
 			return nil, fmt.Errorf("route %s %s: unknown family %q", rt.Method, rt.Path, rt.Family)
 		}
@@ -97,12 +116,25 @@ func NewRouter(extra []Route) (*Router, error) {
 	return r, nil
 }
 
+// checkForward makes sure an alias forwards to a documented route of its
+// family, one that is no alias itself.
+func (r *Router) checkForward(rt Route, f Family) error {
+	if rt.Forward == "" {
+		return nil
+	}
+	m, ok := r.registry.match(rt.Method, strings.Replace(rt.Forward, "{model}", "m", 1))
+	if !ok || m.Family != f || m.Forward != "" || strings.Contains(rt.Forward, "{model}") != strings.Contains(rt.Path, "{model}") {
+		return fmt.Errorf("route %s %s forwards to %s, which is no documented route of %s", rt.Method, rt.Path, rt.Forward, f)
+	}
+	return nil
+}
+
 func (s *routeSet) add(rt Route) error {
 	segs, err := compile(rt.Path)
 	if err != nil {
 		return fmt.Errorf("route %s %s: %w", rt.Method, rt.Path, err)
 	}
-	m := Match{Family: rt.Family, Stream: rt.Stream}
+	m := Match{Family: rt.Family, Stream: rt.Stream, Forward: rt.Forward}
 	for _, sg := range segs {
 		if sg.param != "" {
 			s.templates = append(s.templates, template{method: rt.Method, segs: segs, match: m})
@@ -148,6 +180,9 @@ func (s *routeSet) match(method, path string) (Match, bool) {
 			best, bestScore, found = t.match, score, true
 			best.Model = model
 		}
+	}
+	if found && best.Forward != "" {
+		best.Forward = strings.Replace(best.Forward, "{model}", best.Model, 1)
 	}
 	return best, found
 }

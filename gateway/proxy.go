@@ -19,6 +19,11 @@ import (
 // to the reverse proxy.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt := g.router.Match(r.Method, r.URL.Path)
+	if rt.Forward != "" {
+		// An alias (/messages for /v1/messages): the call is the documented
+		// endpoint's, for the upstream, the contract and the span alike.
+		r.URL.Path, r.URL.RawPath = rt.Forward, ""
+	}
 	st := &callState{g: g, ctx: r.Context()}
 	st.c = call.Call{
 		Family: rt.Family, Method: r.Method, Path: r.URL.Path,
