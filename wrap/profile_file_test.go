@@ -157,3 +157,29 @@ func TestBuiltinProfilesFile(t *testing.T) {
 		t.Error("embedded profiles differ from profiles.yaml")
 	}
 }
+
+// TestREADMEProfileExample: the README's example profiles file is valid and
+// applies as it says.
+func TestREADMEProfileExample(t *testing.T) {
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(b), "### Your own profiles")
+	if !ok {
+		t.Fatal("README has no profiles section")
+	}
+	_, rest, _ = strings.Cut(rest, "```yaml\n")
+	example, _, ok := strings.Cut(rest, "```")
+	if !ok {
+		t.Fatal("no yaml example")
+	}
+	ps, err := parseProfiles("README.md", []byte(example))
+	if err != nil || len(ps) != 1 {
+		t.Fatalf("%d profiles, %v", len(ps), err)
+	}
+	_, env := apply(t, ps[0], []string{"goose"}, nil, testGateway(testToken))
+	checkEnv(t, envMap(t, env), map[string]string{
+		"ANTHROPIC_HOST": testBase, "OPENAI_HOST": testBase, "ANTHROPIC_API_KEY": testToken, "OPENAI_API_KEY": testToken,
+	})
+}

@@ -325,7 +325,19 @@ func (s *session) run(ctx context.Context, o Options) (int, error) {
 	if n := endLeftovers(s.runID, time.Second); n > 0 {
 		s.notes = append(s.notes, fmt.Sprintf("ended %d process(es) the agent left running", n))
 	}
+	if note := exitNotes[s.profile.Name][code]; note != "" {
+		s.notes = append(s.notes, note)
+		if !o.Quiet {
+			fmt.Fprintf(o.Stderr, "agentwrap: %s\n", note)
+		}
+	}
 	return code, err
+}
+
+// exitNotes explain, by profile, exit statuses of an agent that a user
+// would otherwise have to look up (README, "Agents").
+var exitNotes = map[string]map[int]string{
+	"gemini": {55: "Gemini CLI exited 55: it does not run in a folder you have not trusted; trust the folder in Gemini CLI or pass --skip-trust to gemini"},
 }
 
 // startRun opens the run span for agent and its call recorder, and records

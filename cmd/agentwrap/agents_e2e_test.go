@@ -242,3 +242,25 @@ func rawOfService(t *testing.T, raw [][]byte, service string) [][]byte {
 	}
 	return out
 }
+
+// TestGeminiUntrustedFolder: Gemini CLI refuses a folder the user has not
+// trusted (exit 55); agentwrap does not bypass that, and says on its
+// terminal and in the run's note what happened and what to do.
+func TestGeminiUntrustedFolder(t *testing.T) {
+	gemini := e2e.InstallAgent(t, "gemini")
+	up := upstreamtest.Start(t, upstreamtest.WithKey(canaryKey))
+	env := append(baseEnv(t), "COMETAPI_KEY="+canaryKey, "GEMINI_CLI_NO_RELAUNCH=true")
+	r := runBinary(t, invocation{args: []string{"--upstream", up.URL(), "--", gemini, "-p", "Return the word pong."}, env: env, dir: t.TempDir()})
+	if r.code != 55 {
+		t.Fatalf("exit %d, want Gemini CLI's 55\nstderr: %s", r.code, r.stderr)
+	}
+	notes := runSpan(t, r.spans).Str(string(spans.Notes))
+	for _, where := range []string{agentwrapLines(r.stderr), notes} {
+		if !strings.Contains(where, "--skip-trust") || !strings.Contains(where, "trust the folder") {
+			t.Errorf("no explanation in %q", where)
+		}
+	}
+	if len(up.Requests()) != 0 {
+		t.Errorf("%d upstream requests from an untrusted folder", len(up.Requests()))
+	}
+}
