@@ -17,10 +17,14 @@ import (
 
 // agentCase is one real agent CLI run non-interactively through agentwrap.
 type agentCase struct {
-	agent  string
-	args   []string
-	env    []string
-	family string
+	agent string
+	// name names the subtest and profile the profile; both default to
+	// agent. flags go to agentwrap before "--".
+	name, profile string
+	flags         []string
+	args          []string
+	env           []string
+	family        string
 	// keyHeader is the header the real key must reach the upstream in.
 	keyHeader string
 	// files are files the agent reads its settings from (shell words,
@@ -52,6 +56,13 @@ func agentCases() []agentCase {
 		// Cline with no settings of its own: the profile selects its
 		// Anthropic provider and Cline's default model for it. Cline starts
 		// a hub daemon in a session of its own, which must end with the run.
+		// The issue's first symptom: OpenCode with the generic profile's
+		// ANTHROPIC_BASE_URL (no /v1) posts to /messages, an alias of
+		// /v1/messages, and the contract is enforced on it.
+		{agent: "opencode", name: "opencode-generic-enforced", profile: "generic",
+			flags: []string{"--profile", "generic", "--enforce-contract"}, args: []string{"run", prompt},
+			env:    []string{"OPENCODE_DISABLE_MODELS_FETCH=1", "OPENCODE_DISABLE_AUTOUPDATE=1"},
+			family: "anthropic.messages", keyHeader: "X-Api-Key"},
 		{agent: "cline", args: []string{prompt},
 			files:  `"$CLINE_DATA_DIR/settings/providers.json"`,
 			family: "anthropic.messages", keyHeader: "X-Api-Key"},
@@ -85,7 +96,13 @@ func envShim(t *testing.T, name, real, dump, files string) string {
 // environment; no canary appears in any output.
 func TestAgentsEndToEnd(t *testing.T) {
 	for _, tc := range agentCases() {
-		t.Run(tc.agent, func(t *testing.T) {
+		if tc.name == "" {
+			tc.name = tc.agent
+		}
+		if tc.profile == "" {
+			tc.profile = tc.agent
+		}
+		t.Run(tc.name, func(t *testing.T) {
 			real := e2e.InstallAgent(t, tc.agent)
 			up := upstreamtest.Start(t, upstreamtest.WithKey(canaryKey))
 			recv := otlptest.NewReceiver(t)
@@ -102,7 +119,8 @@ func TestAgentsEndToEnd(t *testing.T) {
 				}
 				env = append(env, kv)
 			}
-			r := runBinary(t, invocation{args: append([]string{"--upstream", up.URL(), "--", shim}, tc.args...), env: env, dir: t.TempDir()})
+			args := append(append([]string{"--upstream", up.URL()}, tc.flags...), "--", shim)
+			r := runBinary(t, invocation{args: append(args, tc.args...), env: env, dir: t.TempDir()})
 			if r.code != 0 {
 				t.Fatalf("exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
 			}
@@ -175,7 +193,7 @@ func checkAgentRun(t *testing.T, tc agentCase, r result, up *upstreamtest.Server
 	}
 	t.Logf("%s: %d calls, families %v", tc.agent, len(calls), seen)
 	rs := runSpan(t, r.spans)
-	if rs.Int(string(spans.Calls)) != int64(len(calls)) || rs.Str(string(spans.Profile)) != tc.agent {
+	if rs.Int(string(spans.Calls)) != int64(len(calls)) || rs.Str(string(spans.Profile)) != tc.profile {
 		t.Errorf("run span calls %d profile %q", rs.Int(string(spans.Calls)), rs.Str(string(spans.Profile)))
 	}
 }

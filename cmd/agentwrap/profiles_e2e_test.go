@@ -45,7 +45,7 @@ func TestUserProfileEndToEnd(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, upstreamtest.ReplyText) {
 		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
 	}
-	checkAgentRun(t, agentCase{agent: "acme", family: "openai.chat_completions", keyHeader: "Authorization"}, r, up)
+	checkAgentRun(t, agentCase{agent: "acme", profile: "acme", family: "openai.chat_completions", keyHeader: "Authorization"}, r, up)
 	checkChildEnv(t, dump)
 	b, _ := os.ReadFile(dump)
 	for _, unwanted := range []string{"OPENAI_BASE_URL=", "ANTHROPIC_BASE_URL=", "OPENAI_API_KEY="} {
