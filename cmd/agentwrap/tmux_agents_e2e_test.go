@@ -31,11 +31,13 @@ type tuiRun struct {
 // minimal environment (PATH, HOME, TERM, the real key and env).
 func startTUI(t *testing.T, agent string, env ...string) *tuiRun {
 	t.Helper()
+	// A run id of its own: at exit agentwrap ends the processes that carry
+	// its run's id.
 	if _, err := exec.LookPath("tmux"); err != nil {
 		e2e.Missing(t, "tmux not found")
 	}
 	bin := e2e.Binary(t)
-	r := &tuiRun{up: upstreamtest.Start(t, upstreamtest.WithKey(canaryKey)), state: t.TempDir(), runID: "tui-run"}
+	r := &tuiRun{up: upstreamtest.Start(t, upstreamtest.WithKey(canaryKey)), state: t.TempDir(), runID: "tui-" + filepath.Base(agent)}
 	dir := t.TempDir()
 	r.exitFile = filepath.Join(t.TempDir(), "exit")
 	env = append([]string{"TERM=xterm-256color", "COMETAPI_KEY=" + canaryKey}, env...)
