@@ -56,6 +56,11 @@ func agentCases() []agentCase {
 		// Cline with no settings of its own: the profile selects its
 		// Anthropic provider and Cline's default model for it. Cline starts
 		// a hub daemon in a session of its own, which must end with the run.
+		// A Google model: the AI SDK reads GOOGLE_GENERATIVE_AI_API_KEY and
+		// takes the base URL only from OpenCode's configuration.
+		{agent: "opencode", name: "opencode-google", args: []string{"run", "-m", "google/gemini-2.5-flash", prompt},
+			env:    []string{"OPENCODE_DISABLE_MODELS_FETCH=1", "OPENCODE_DISABLE_AUTOUPDATE=1"},
+			family: "gemini.generate_content", keyHeader: "X-Goog-Api-Key"},
 		// The first symptom: OpenCode with the generic profile's
 		// ANTHROPIC_BASE_URL (no /v1) posts to /messages, an alias of
 		// /v1/messages, and the contract is enforced on it.
