@@ -177,6 +177,7 @@ func (v *validator) send(ctx context.Context, i int, st validate.Step) validate.
 		reply, _ := io.ReadAll(io.LimitReader(resp.Body, maxReply))
 		resp.Body.Close()
 		o.Replied = true
+		o.RetryHint = resp.StatusCode >= 400 && hasRetryInfo(reply)
 		o.RequestID = v.requestID(resp.Header, reply)
 		if isJSON(resp.Header.Get("Content-Type")) {
 			o.ResponseKeys = v.names(topLevelKeys(reply))
@@ -230,6 +231,28 @@ func (c closeBoth) Close() error {
 	return err
 }
 
+// hasRetryInfo reports whether an error body carries a retry hint of its
+// own: a google.rpc.RetryInfo detail (Gemini's retryDelay).
+func hasRetryInfo(reply []byte) bool {
+	var b struct {
+		Error struct {
+			Details []struct {
+				Type       string `json:"@type"`
+				RetryDelay string `json:"retryDelay"`
+			} `json:"details"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(reply, &b) != nil {
+		return false
+	}
+	for _, d := range b.Error.Details {
+		if strings.HasSuffix(d.Type, "google.rpc.RetryInfo") || d.RetryDelay != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // await waits for the gateway's record of the request sent with user agent
 // ua; records of earlier requests that arrive late are skipped.
 func (v *validator) await(ua string) *call.Call {
@@ -251,7 +274,8 @@ func (v *validator) await(ua string) *call.Call {
 func (v *validator) fill(o *validate.Observation, c *call.Call) {
 	note := v.s.scanner.Note
 	o.Recorded, o.Start, o.Status = true, c.Start, c.StatusCode
-	o.TransportError, o.Cancelled, o.RetryHint = c.TransportError, c.Cancelled, c.RetryAfter
+	o.TransportError, o.Cancelled = c.TransportError, c.Cancelled
+	o.RetryHint = o.RetryHint || c.RetryAfter
 	o.ErrorType = note(clipName(c.UpstreamErrorType))
 	o.JSONError = c.ResponseJSONError
 	o.Stream, o.StreamComplete = c.Stream, c.StreamComplete

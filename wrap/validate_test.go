@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -125,54 +126,68 @@ func TestValidateDrift(t *testing.T) {
 		name     string
 		opts     []upstreamtest.Option
 		contract string
-		kind     string
-		checks   []validate.Check
+		// endpoints selects endpoints; nil means all.
+		endpoints []string
+		kind      string
+		checks    []validate.Check
 	}{
-		{"accepted without credential", []upstreamtest.Option{upstreamtest.WithModelCatalog(), upstreamtest.WithRequiredFields()}, "",
+		{"accepted without credential", []upstreamtest.Option{upstreamtest.WithModelCatalog(), upstreamtest.WithRequiredFields()}, "", nil,
 			validate.DriftAccepted, []validate.Check{validate.MissingCredential, validate.InvalidCredential}},
-		{"accepted without required field", []upstreamtest.Option{upstreamtest.WithKey(validateKey), upstreamtest.WithModelCatalog()}, "",
+		{"accepted without required field", []upstreamtest.Option{upstreamtest.WithKey(validateKey), upstreamtest.WithModelCatalog()}, "", chat,
 			validate.DriftAccepted, []validate.Check{validate.MissingField}},
-		{"accepted unknown model", []upstreamtest.Option{upstreamtest.WithKey(validateKey), upstreamtest.WithRequiredFields()}, "",
+		{"accepted unknown model", []upstreamtest.Option{upstreamtest.WithKey(validateKey), upstreamtest.WithRequiredFields()}, "", chat,
 			validate.DriftAccepted, []validate.Check{validate.UnknownModel}},
-		{"error shape", documented(upstreamtest.WithDrift(upstreamtest.DriftErrorShape)), "",
+		{"error shape", documented(upstreamtest.WithDrift(upstreamtest.DriftErrorShape)), "", nil,
 			validate.DriftErrorShape, []validate.Check{validate.MissingCredential, validate.InvalidCredential, validate.MalformedJSON, validate.MissingField, validate.UnknownModel}},
-		{"missing documented field", documented(), missingUsage,
+		{"missing documented field", documented(), missingUsage, chat,
 			validate.DriftMissingField, []validate.Check{validate.Minimal, validate.ProductionShaped, validate.Streamed}},
-		{"observed only", documented(upstreamtest.WithDrift(upstreamtest.DriftExtraField)), "",
+		{"observed only", documented(upstreamtest.WithDrift(upstreamtest.DriftExtraField)), "", nil,
 			validate.DriftObservedOnly, []validate.Check{validate.Minimal, validate.ProductionShaped}},
-		{"retry hint", documented(upstreamtest.WithDrift(upstreamtest.DriftRetryHint)), "",
+		{"retry hint", documented(upstreamtest.WithDrift(upstreamtest.DriftRetryHint)), "", nil,
 			validate.DriftRetryHint, []validate.Check{validate.MissingCredential, validate.InvalidCredential, validate.MalformedJSON, validate.MissingField, validate.UnknownModel}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			up := upstreamtest.Start(t, append(tc.opts, upstreamtest.WithLatency(50*time.Millisecond))...)
-			r := runValidate(t, up, ValidateOptions{Endpoints: chat, Options: Options{Contract: tc.contract}})
+			r := runValidate(t, up, ValidateOptions{Endpoints: tc.endpoints, Options: Options{Contract: tc.contract}})
 			if r.err != nil {
 				t.Fatal(r.err)
 			}
 			if r.cl.ExitCode() != validate.ExitDrift {
 				for _, row := range r.cl.Rows {
-					t.Logf("%s: %s (%s)", row.Check, row.Result, row.Observed)
+					t.Logf("%s %s: %s (%s)", row.Endpoint, row.Check, row.Result, row.Observed)
 				}
 				t.Fatalf("exit %d, want %d (drift only)", r.cl.ExitCode(), validate.ExitDrift)
 			}
-			got := map[validate.Check]bool{}
+			type key struct {
+				endpoint string
+				check    validate.Check
+			}
+			got := map[key]bool{}
 			for _, d := range r.cl.Drift {
 				if d.Kind != tc.kind {
 					continue
 				}
-				got[d.Check] = true
-				if d.Endpoint != chat[0] || d.Timestamp == "" || len(d.SourceURLs) == 0 || d.CheckedAt == "" ||
+				got[key{d.Endpoint, d.Check}] = true
+				e := contract.Builtin().Endpoint(d.Endpoint)
+				if e == nil || d.Timestamp == "" || !slices.Equal(d.SourceURLs, e.SourceURLs) || d.CheckedAt != e.CheckedAt ||
 					d.Escalate != contract.Builtin().Support || d.RequestShape == nil || d.ResponseShape == nil || d.Status == 0 {
-					t.Errorf("%s: escalation fields incomplete: %+v", d.Check, d)
+					t.Errorf("%s %s: escalation fields incomplete: %+v", d.Endpoint, d.Check, d)
 				}
-				if !strings.HasPrefix(d.RequestID, "req_") && !strings.HasPrefix(d.RequestID, "chatcmpl-") {
-					t.Errorf("%s: request id %q, want the upstream's", d.Check, d.RequestID)
+				// The OpenAI and Anthropic shapes return a request id; Gemini's
+				// errors have none, its replies a responseId.
+				if e != nil && e.ErrorShape != "gemini" && !strings.HasPrefix(d.RequestID, "req_") {
+					t.Errorf("%s %s: request id %q, want the upstream's", d.Endpoint, d.Check, d.RequestID)
 				}
 			}
-			for _, c := range tc.checks {
-				if !got[c] {
-					t.Errorf("no %s drift for %s; drift: %+v", tc.kind, c, r.cl.Drift)
+			for _, row := range r.cl.Rows {
+				e := contract.Builtin().Endpoint(row.Endpoint)
+				if row.Result == validate.NotApplicable || !slices.Contains(tc.checks, row.Check) ||
+					(tc.kind == validate.DriftObservedOnly && e.StreamAlways) {
+					continue
+				}
+				if !got[key{row.Endpoint, row.Check}] {
+					t.Errorf("no %s drift for %s %s (%s: %s)", tc.kind, row.Endpoint, row.Check, row.Result, row.Observed)
 				}
 			}
 			secrets := append(presented(up), validateKey, validate.Prompt, upstreamtest.ReplyText)
@@ -215,6 +230,20 @@ func TestRequestID(t *testing.T) {
 	} {
 		if got := v.requestID(tc.h, []byte(tc.body)); got != tc.want {
 			t.Errorf("%v %s: %q, want %q", tc.h, tc.body, got, tc.want)
+		}
+	}
+}
+
+// TestRetryInfo: Gemini's RetryInfo detail is a retry hint like Retry-After.
+func TestRetryInfo(t *testing.T) {
+	for body, want := range map[string]bool{
+		`{"error":{"code":400,"status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"1s"}]}}`: true,
+		`{"error":{"code":400,"status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"X"}]}}`:      false,
+		`{"error":{"message":"x"}}`: false,
+		`not json`:                  false,
+	} {
+		if got := hasRetryInfo([]byte(body)); got != want {
+			t.Errorf("%s: %v, want %v", body, got, want)
 		}
 	}
 }
