@@ -80,12 +80,6 @@ type Call struct {
 	UpstreamErrorType string
 	UpstreamErrorCode string
 
-	// TokenRejected is set when the gateway refused the call because it did
-	// not carry the run token; nothing was forwarded.
-	TokenRejected bool
-	// Refused is a short reason when the gateway refused the call for a
-	// reason other than the token (e.g. DNS-rebinding guard).
-	Refused string
 	// Cancelled is set when the agent went away before the call completed.
 	Cancelled bool
 	// Contract is the result of checking the call against the contract

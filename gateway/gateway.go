@@ -40,6 +40,14 @@ type Config struct {
 	// ended: Observe is never called concurrently. Nil means calls are not
 	// observed.
 	Observe func(*call.Call)
+	// Local receives every request the gateway answered itself without
+	// forwarding it: connectivity probes, and requests refused by the
+	// Host and Origin guards or for lacking the run token. It is called on
+	// the goroutine serving the request, after the answer was written, and
+	// may be called concurrently; it must be cheap (a flood of refused
+	// requests calls it once each). None of these requests is a call. Nil
+	// means they are not reported.
+	Local func(call.LocalRequest)
 	// Label returns the stable label of a credential value. Nil means calls
 	// carry no credential label.
 	Label func(credential string) string

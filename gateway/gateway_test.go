@@ -56,10 +56,11 @@ func (s *seen) count() int {
 
 // harness is a gateway in front of an httptest upstream.
 type harness struct {
-	gw    *Gateway
-	up    *httptest.Server
-	seen  *seen
-	calls chan *call.Call
+	gw     *Gateway
+	up     *httptest.Server
+	seen   *seen
+	calls  chan *call.Call
+	locals chan call.LocalRequest
 }
 
 func newHarness(t *testing.T, key string, h http.HandlerFunc) *harness {
@@ -73,7 +74,9 @@ func newHarness(t *testing.T, key string, h http.HandlerFunc) *harness {
 	t.Cleanup(up.Close)
 	u, _ := url.Parse(up.URL)
 	calls := make(chan *call.Call, 64)
-	cfg := Config{Upstream: u, Observe: func(c *call.Call) { calls <- c }, Label: func(v string) string { return "cred-" + fmt.Sprint(len(v)) }}
+	locals := make(chan call.LocalRequest, 64)
+	cfg := Config{Upstream: u, Observe: func(c *call.Call) { calls <- c }, Label: func(v string) string { return "cred-" + fmt.Sprint(len(v)) },
+		Local: func(l call.LocalRequest) { locals <- l }}
 	if key != "" {
 		cfg.Key, cfg.Token = key, canaryToken
 	}
@@ -82,7 +85,29 @@ func newHarness(t *testing.T, key string, h http.HandlerFunc) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = gw.Close(context.Background()) })
-	return &harness{gw: gw, up: up, seen: s, calls: calls}
+	return &harness{gw: gw, up: up, seen: s, calls: calls, locals: locals}
+}
+
+// local returns the next request the gateway answered itself.
+func (h *harness) local(t *testing.T) call.LocalRequest {
+	t.Helper()
+	select {
+	case l := <-h.locals:
+		return l
+	case <-time.After(10 * time.Second):
+		t.Fatal("no local request reported")
+	}
+	return call.LocalRequest{}
+}
+
+// noCall fails when a call record arrives within the observer's delay.
+func (h *harness) noCall(t *testing.T) {
+	t.Helper()
+	select {
+	case c := <-h.calls:
+		t.Fatalf("unexpected call record %s %s", c.Method, c.Path)
+	case <-time.After(5 * observeDelay):
+	}
 }
 
 func (h *harness) call(t *testing.T) *call.Call {
@@ -178,19 +203,20 @@ func TestManagedModeRejectsMissingOrWrongToken(t *testing.T) {
 	cases := []struct {
 		name, path string
 		hdr        map[string]string
+		reason     call.LocalReason
 		check      func(t *testing.T, body map[string]any)
 	}{
-		{"anthropic no token", "/v1/messages", nil, func(t *testing.T, b map[string]any) {
+		{"anthropic no token", "/v1/messages", nil, call.LocalNoToken, func(t *testing.T, b map[string]any) {
 			if b["type"] != "error" || b["error"].(map[string]any)["type"] != "authentication_error" {
 				t.Fatalf("anthropic error shape: %v", b)
 			}
 		}},
-		{"openai wrong token", "/v1/chat/completions", map[string]string{"Authorization": "Bearer sk-canary-wrong"}, func(t *testing.T, b map[string]any) {
+		{"openai wrong token", "/v1/chat/completions", map[string]string{"Authorization": "Bearer sk-canary-wrong"}, call.LocalWrongToken, func(t *testing.T, b map[string]any) {
 			if b["error"].(map[string]any)["code"] != "invalid_api_key" {
 				t.Fatalf("openai error shape: %v", b)
 			}
 		}},
-		{"gemini real key instead of token", "/v1beta/models/g:generateContent", map[string]string{"X-Goog-Api-Key": canaryKey}, func(t *testing.T, b map[string]any) {
+		{"gemini real key instead of token", "/v1beta/models/g:generateContent", map[string]string{"X-Goog-Api-Key": canaryKey}, call.LocalWrongToken, func(t *testing.T, b map[string]any) {
 			if b["error"].(map[string]any)["status"] != "UNAUTHENTICATED" {
 				t.Fatalf("gemini error shape: %v", b)
 			}
@@ -210,10 +236,12 @@ func TestManagedModeRejectsMissingOrWrongToken(t *testing.T) {
 			if bytes.Contains(raw, []byte(canaryKey)) || bytes.Contains(raw, []byte(canaryToken)) {
 				t.Fatal("error body holds a credential")
 			}
-			c := h.call(t)
-			if !c.TokenRejected || c.StatusCode != 401 {
-				t.Fatalf("call not recorded as token rejected: %+v", c)
+			l := h.local(t)
+			want := call.LocalRequest{Method: "POST", Path: tc.path, UserAgent: "Go-http-client/1.1", Reason: tc.reason, ModelPath: true}
+			if l != want || !l.Refused() {
+				t.Fatalf("local request %+v, want %+v", l, want)
 			}
+			h.noCall(t)
 		})
 	}
 	if n := h.seen.count(); n != 0 {
@@ -241,9 +269,10 @@ func TestGuardsRefuseForeignHostAndOrigin(t *testing.T) {
 			if resp.StatusCode != 403 {
 				t.Fatalf("status %d, want 403", resp.StatusCode)
 			}
-			if c := h.call(t); c.Refused == "" {
-				t.Fatalf("refusal not recorded: %+v", c)
+			if l := h.local(t); !l.Refused() || !l.ModelPath || l.Path != "/v1/chat/completions" {
+				t.Fatalf("refusal not reported: %+v", l)
 			}
+			h.noCall(t)
 		})
 	}
 	if h.seen.count() != 0 {

@@ -15,14 +15,33 @@ import (
 	"github.com/agentwrap/agentwrap/call"
 )
 
-// ServeHTTP guards the gateway, opens the call record and hands the request
-// to the reverse proxy.
+// ServeHTTP guards the gateway, answers connectivity probes, refuses
+// requests without the run token (none of these is a call: each is
+// reported to Config.Local), opens the call record and hands the request to
+// the reverse proxy.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt := g.router.Match(r.Method, r.URL.Path)
 	if rt.Forward != "" {
 		// An alias (/messages for /v1/messages): the call is the documented
 		// endpoint's, for the upstream, the contract and the span alike.
 		r.URL.Path, r.URL.RawPath = rt.Forward, ""
+	}
+	shape := shapeOf(rt.Family, r.URL.Path)
+	if refused, why := g.refuse(r); refused != nil {
+		refused.write(w, shape)
+		g.local(r, why, rt)
+		return
+	}
+	if answerProbe(w, r) {
+		g.local(r, call.LocalProbe, rt)
+		return
+	}
+	query := r.URL.Query()
+	cred := presented(r.Header, query)
+	if g.cfg.Key != "" && !tokenMatches(cred, g.cfg.Token) {
+		errTokenRejected.write(w, shape)
+		g.local(r, tokenReason(cred), rt)
+		return
 	}
 	st := &callState{g: g, ctx: r.Context()}
 	st.c = call.Call{
@@ -33,24 +52,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		RequestMaxTokens: -1, Usage: call.NoUsage(),
 		ResendCount: resendCount(r.Header),
 	}
-	shape := shapeOf(rt.Family, r.URL.Path)
-	if refused := g.refuse(r); refused != nil {
-		st.c.Refused = refused.code
-		st.c.StatusCode = refused.status
-		refused.write(w, shape)
-		st.finish(nil, true)
-		return
-	}
-	query := r.URL.Query()
-	cred := presented(r.Header, query)
 	if g.cfg.Key != "" {
-		if !tokenMatches(cred, g.cfg.Token) {
-			st.c.TokenRejected = true
-			st.c.StatusCode = errTokenRejected.status
-			errTokenRejected.write(w, shape)
-			st.finish(nil, true)
-			return
-		}
 		st.c.CredentialLabel = g.keyLabel
 	} else if cred != "" && g.cfg.Label != nil {
 		st.c.CredentialLabel = g.cfg.Label(cred)
@@ -87,14 +89,14 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (g *Gateway) enforcing() bool { return g.cfg.Enforce && g.cfg.Contract != nil }
 
 // refuse applies the DNS-rebinding and browser guards.
-func (g *Gateway) refuse(r *http.Request) *gatewayError {
+func (g *Gateway) refuse(r *http.Request) (*gatewayError, call.LocalReason) {
 	if !g.hosts[strings.ToLower(r.Host)] {
-		return &errHostRefused
+		return &errHostRefused, call.LocalHostRefused
 	}
 	if r.Header.Get("Origin") != "" {
-		return &errOriginRefused
+		return &errOriginRefused, call.LocalOriginRefused
 	}
-	return nil
+	return nil, ""
 }
 
 func resendCount(h http.Header) int {

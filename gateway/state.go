@@ -85,7 +85,7 @@ func (s *callState) record(p responseParser, end time.Time, complete, gone bool)
 		// the terminal event decide.
 		p.finish(&c, complete || gone)
 	}
-	if !complete && c.TransportError == "" && !c.TokenRejected && c.Refused == "" {
+	if !complete && c.TransportError == "" {
 		switch {
 		case gone && c.Stream && c.StreamComplete:
 		case gone:

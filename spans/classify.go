@@ -24,10 +24,6 @@ type Outcome struct {
 func Classify(c *call.Call) Outcome {
 	st := c.StatusCode
 	switch {
-	case c.TokenRejected:
-		return Outcome{ResultFail, FailureAuthRejected, "gateway rejected the call: run token missing or wrong (caller is not the wrapped agent)"}
-	case c.Refused != "":
-		return Outcome{ResultFail, FailureAuthRejected, "gateway refused the call: " + strings.ReplaceAll(c.Refused, "_", " ")}
 	case st == 401 || st == 403:
 		return Outcome{ResultFail, FailureAuthRejected, upstreamNote(c, "credential rejected by the upstream")}
 	case followUp(c) != "":

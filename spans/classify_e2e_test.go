@@ -67,6 +67,7 @@ type matrix struct {
 	up    *upstream
 	exp   *tracetest.InMemoryExporter
 	calls chan *call.Call
+	rec   *spans.Recorder
 }
 
 func newMatrix(t *testing.T, enforce bool, opts ...upstreamtest.Option) *matrix {
@@ -81,10 +82,11 @@ func newMatrix(t *testing.T, enforce bool, opts ...upstreamtest.Option) *matrix 
 	ctx, run := tracer.Start(context.Background(), "invoke_agent test")
 	t.Cleanup(func() { run.End() })
 	rec := spans.NewRecorder(tracer, ctx, "run-matrix", nil)
-	m := &matrix{up: up, exp: exp, calls: make(chan *call.Call, 8)}
+	m := &matrix{up: up, exp: exp, calls: make(chan *call.Call, 8), rec: rec}
 	gw, err := gateway.New(gateway.Config{
 		Upstream: u, Key: canaryKey, Token: canaryToken,
 		Observe:  func(c *call.Call) { rec.Observe(c); m.calls <- c },
+		Local:    rec.Local,
 		Contract: contract.NewChecker(contract.Builtin()),
 		Enforce:  enforce,
 	})
@@ -150,6 +152,13 @@ func scenario(r req, s string) req { return r.with(upstreamtest.HeaderScenario, 
 // the call's span.
 func (m *matrix) send(t *testing.T, r req) (int, string, tracetest.SpanStub) {
 	t.Helper()
+	status, reply := m.do(t, r)
+	return status, reply, m.span(t)
+}
+
+// do sends r through the gateway and returns the status and the reply.
+func (m *matrix) do(t *testing.T, r req) (int, string) {
+	t.Helper()
 	hr, err := http.NewRequest(r.method, m.gw.URL()+r.path, strings.NewReader(r.body))
 	if err != nil {
 		t.Fatal(err)
@@ -166,7 +175,7 @@ func (m *matrix) send(t *testing.T, r req) (int, string, tracetest.SpanStub) {
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	return resp.StatusCode, string(b), m.span(t)
+	return resp.StatusCode, string(b)
 }
 
 // span waits for the next call and returns its span.
@@ -210,8 +219,6 @@ func classificationRows() []row {
 		pass   = spans.ResultPass
 	)
 	return []row{
-		{"token rejected", chatReq("").with("Authorization", "Bearer wrong-token"), fail, spans.FailureAuthRejected, "run token", "cometapi.chat_completions"},
-		{"token missing", messagesReq(`"max_tokens":8,`).without("X-Api-Key"), fail, spans.FailureAuthRejected, "run token", "cometapi.messages"},
 		{"upstream 401 echoing the key", scenario(chatReq(""), upstreamtest.ScenarioUnauthorized), fail, spans.FailureAuthRejected, "upstream 401", "cometapi.chat_completions"},
 		{"upstream 401 echoing the key, gemini", scenario(geminiReq("generateContent"), upstreamtest.ScenarioUnauthorized), fail, spans.FailureAuthRejected, "upstream 401", "cometapi.gemini_generate_content"},
 		{"upstream 403", scenario(messagesReq(`"max_tokens":8,`), upstreamtest.ScenarioForbidden), fail, spans.FailureAuthRejected, "upstream 403", "cometapi.messages"},
@@ -261,12 +268,49 @@ func TestClassificationMatrix(t *testing.T) {
 			if tc.name == "upstream 401 echoing the key" && (strings.Contains(reply, canaryKey) || !strings.Contains(reply, "Incorrect API key provided: ****")) {
 				t.Errorf("the echoed key was not masked for the agent; reply %q", reply)
 			}
-			if strings.HasPrefix(tc.name, "token") {
-				if n, _ := m.up.counts(); n != 0 {
-					t.Errorf("a rejected token reached the upstream (%d requests)", n)
-				}
-			}
 		})
+	}
+}
+
+// TestRefusedRequestsAreNoCalls: a request without the run token, or with
+// a wrong one, is refused with a 401 in its family's format and never
+// reaches the upstream; it is counted by the recorder, never a call span.
+// A refused model call makes the run needs_follow_up; a refused request on
+// another path, or a probe, leaves it alone.
+func TestRefusedRequestsAreNoCalls(t *testing.T) {
+	m := newMatrix(t, false)
+	for _, r := range []req{
+		{"HEAD", "/api/hello", "", nil},
+		{"GET", "/v1/organizations/x", "", nil},
+		chatReq("").with("Authorization", "Bearer wrong-token"),
+		messagesReq(`"max_tokens":8,`).without("X-Api-Key"),
+	} {
+		status, reply := m.do(t, r)
+		want := 401
+		if r.method == "HEAD" {
+			want = 200
+		}
+		if status != want || strings.Contains(reply, canaryKey) {
+			t.Errorf("%s %s: status %d (want %d), reply %q", r.method, r.path, status, want, reply)
+		}
+	}
+	select {
+	case c := <-m.calls:
+		t.Fatalf("refused request %s %s recorded as a call", c.Method, c.Path)
+	case <-time.After(100 * time.Millisecond):
+	}
+	if n, _ := m.up.counts(); n != 0 {
+		t.Errorf("%d refused requests reached the upstream", n)
+	}
+	tally := m.rec.Summary().Local
+	if tally.Probes != 1 || tally.Rejected != 3 || tally.RejectedModel != 2 || tally.First.Path != "/v1/organizations/x" || tally.FirstModel.Path != "/v1/chat/completions" {
+		t.Fatalf("tally %+v", tally)
+	}
+	if o := tally.Outcome(); o.Result != spans.ResultNeedsFollowUp || !strings.Contains(o.Note, "POST /v1/chat/completions: not the run token") {
+		t.Fatalf("outcome %+v", o)
+	}
+	if n := len(m.exp.GetSpans()); n != 0 {
+		t.Fatalf("%d spans for refused requests", n)
 	}
 }
 

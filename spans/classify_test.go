@@ -19,8 +19,6 @@ func TestClassifyRows(t *testing.T) {
 		note            string
 	}{
 		{"pass", func(c *call.Call) {}, ResultPass, FailureNone, ""},
-		{"token rejected", func(c *call.Call) { c.TokenRejected = true; c.StatusCode = 401 }, ResultFail, FailureAuthRejected, "run token"},
-		{"host refused", func(c *call.Call) { c.Refused = "host_not_allowed" }, ResultFail, FailureAuthRejected, "host not allowed"},
 		{"upstream 401", func(c *call.Call) { c.StatusCode = 401; c.UpstreamErrorType = "authentication_error" }, ResultFail, FailureAuthRejected, "authentication_error"},
 		{"upstream 403", func(c *call.Call) { c.StatusCode = 403 }, ResultFail, FailureAuthRejected, "403"},
 		{"402", func(c *call.Call) { c.StatusCode = 402 }, ResultNeedsFollowUp, FailureOperatorFollowUp, HelpCenterURL},

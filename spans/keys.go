@@ -50,6 +50,23 @@ const (
 	// InstructionFiles lists the instruction and memory files found for the
 	// run as "path sha256:hex" (run span only).
 	InstructionFiles = attribute.Key("agentwrap.instruction_files")
+	// RejectedRequests counts the requests the gateway refused without
+	// forwarding them: no run token, a wrong one, a foreign Host or a
+	// browser Origin. None of them is a call span (run span only; absent
+	// when none was refused).
+	RejectedRequests = attribute.Key("agentwrap.rejected_requests")
+	// RejectedMethod, RejectedPath and RejectedReason describe the first
+	// refused request: its method, its path without query (at most 200
+	// bytes) and why it was refused ("run_token_missing",
+	// "run_token_wrong", "host_not_allowed", "origin_not_allowed"). Run
+	// span only, with RejectedRequests.
+	RejectedMethod = attribute.Key("agentwrap.rejected_request.method")
+	RejectedPath   = attribute.Key("agentwrap.rejected_request.path")
+	RejectedReason = attribute.Key("agentwrap.rejected_request.reason")
+	// ProbeRequests counts the connectivity probes (HEAD /api/hello, GET /,
+	// OPTIONS, /favicon.ico) the gateway answered itself; none is a call
+	// span (run span only; absent when there was none).
+	ProbeRequests = attribute.Key("agentwrap.probe_requests")
 	// Redactions counts attributes dropped or masked by the exporter-side
 	// guard on this span; absent when nothing was dropped.
 	Redactions = attribute.Key("agentwrap.redactions")
@@ -111,6 +128,7 @@ var schema = []attribute.Key{
 	ContractManifest, Calls, Profile, Upstream, InstructionFiles, Redactions,
 	ChecksPass, ChecksFail, ChecksDrift, ChecksNotApplicable, ChecksNotRun,
 	ChecksOperator,
+	RejectedRequests, RejectedMethod, RejectedPath, RejectedReason, ProbeRequests,
 	GenAIOperationName, GenAIProviderName, GenAIRequestModel,
 	GenAIRequestStream, GenAIRequestMaxTokens, GenAIResponseModel,
 	GenAIResponseID, GenAIResponseFinishReason, GenAIUsageInputTokens,

@@ -28,6 +28,43 @@ type Recorder struct {
 	result  string
 	classes map[string]int
 	follow  []string
+	local   LocalTally
+}
+
+// LocalTally counts the requests the gateway answered itself (see
+// call.LocalRequest): none of them is a call span.
+type LocalTally struct {
+	// Probes is the number of connectivity probes answered.
+	Probes int
+	// Rejected is the number of refused requests, First the first of them.
+	Rejected int
+	First    call.LocalRequest
+	// RejectedModel is the number of refused requests on a model path,
+	// FirstModel the first of them.
+	RejectedModel int
+	FirstModel    call.LocalRequest
+}
+
+// Local counts a request the gateway answered itself. It is the gateway's
+// Local hook: a flood of refused requests costs a counter each, not a span.
+func (r *Recorder) Local(l call.LocalRequest) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	t := &r.local
+	switch {
+	case !l.Refused():
+		t.Probes++
+		return
+	case t.Rejected == 0:
+		t.First = l
+	}
+	t.Rejected++
+	if l.ModelPath {
+		if t.RejectedModel == 0 {
+			t.FirstModel = l
+		}
+		t.RejectedModel++
+	}
 }
 
 // NewRecorder returns a Recorder whose spans are children of the span in
@@ -98,6 +135,8 @@ type Summary struct {
 	Counts map[string]int
 	// Notes are the first few notes of calls that did not pass.
 	Notes []string
+	// Local counts the requests the gateway answered itself.
+	Local LocalTally
 }
 
 // Summary returns the tally so far.
@@ -108,7 +147,7 @@ func (r *Recorder) Summary() Summary {
 	for k, v := range r.classes {
 		counts[k] = v
 	}
-	return Summary{Calls: r.calls, Result: r.result, Counts: counts, Notes: append([]string(nil), r.follow...)}
+	return Summary{Calls: r.calls, Result: r.result, Counts: counts, Notes: append([]string(nil), r.follow...), Local: r.local}
 }
 
 // SpanName is `{gen_ai.operation.name} {gen_ai.request.model}`, or the

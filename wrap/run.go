@@ -371,6 +371,7 @@ func (s *session) gatewayConfig(o Options, key, token string, observe func(*call
 	return gateway.Config{
 		Upstream: s.upstream, Key: key, Token: token,
 		Observe:  observe,
+		Local:    s.recorder.Local,
 		Label:    func(v string) string { return redact.Label(redact.NewSecret(v)) },
 		Contract: gatewayChecker(s.manifest),
 		Routes:   gatewayRoutes(s.manifest),
@@ -438,6 +439,12 @@ func (s *session) finish(o Options, code int, runErr error) {
 	if runErr != nil {
 		notes = append(notes, "agent did not start")
 	}
+	if lo := sum.Local.Outcome(); lo.Note != "" {
+		notes = append(notes, lo.Note)
+		if s.result == "" {
+			sum.Result = spans.Worse(sum.Result, lo.Result)
+		}
+	}
 	if sum.Calls == 0 {
 		// Nothing shows the agent's calls went through the gateway: a
 		// teammate should look (the report says the same).
@@ -447,6 +454,7 @@ func (s *session) finish(o Options, code int, runErr error) {
 		}
 	}
 	notes = append(notes, sum.Notes...)
+	s.runSpan.SetAttributes(sum.Local.Attributes()...)
 	s.runSpan.SetAttributes(
 		spans.ProcessExitCode.Int(code), spans.Calls.Int(sum.Calls),
 		spans.ResultClass.String(sum.Result),
@@ -465,8 +473,12 @@ func (s *session) finish(o Options, code int, runErr error) {
 		fmt.Fprintf(o.Stderr, "agentwrap: %d telemetry export error(s) during the run (collector unreachable or refusing); the run file holds every span\n", n)
 	}
 	if !o.Quiet {
-		fmt.Fprintf(o.Stderr, "agentwrap: run %s: %d model call(s), %s; run file %s\n",
-			s.runID, sum.Calls, sum.Result, s.runFile.Path())
+		refused := ""
+		if n := sum.Local.Rejected; n > 0 {
+			refused = fmt.Sprintf(", %d request(s) refused", n)
+		}
+		fmt.Fprintf(o.Stderr, "agentwrap: run %s: %d model call(s), %s%s; run file %s\n",
+			s.runID, sum.Calls, sum.Result, refused, s.runFile.Path())
 	}
 }
 

@@ -15,7 +15,8 @@ import (
 	"github.com/agentwrap/agentwrap/spans"
 )
 
-// agentCase is one real agent CLI run non-interactively through agentwrap.
+// agentCase is one real agent CLI run in print mode through agentwrap, the
+// way its documentation tells a user to run it headless.
 type agentCase struct {
 	agent string
 	// name names the subtest and profile the profile; both default to
@@ -23,8 +24,11 @@ type agentCase struct {
 	name, profile string
 	flags         []string
 	args          []string
-	env           []string
-	family        string
+	// env is what the case adds to the user's default environment: only
+	// what an offline test box needs, or what the agent's documentation
+	// asks a user to set.
+	env    []string
+	family string
 	// keyHeader is the header the real key must reach the upstream in.
 	keyHeader string
 	// files are files the agent reads its settings from (shell words,
@@ -32,19 +36,25 @@ type agentCase struct {
 	// its dump, so that the run token and the absence of the real key are
 	// checked there too.
 	files string
+	// probes is whether the agent sends connectivity probes (answered by
+	// the gateway itself, never call spans).
+	probes bool
 }
 
 func agentCases() []agentCase {
 	const prompt = "Return the word pong. " + canaryPrompt
 	return []agentCase{
-		{agent: "claude", args: []string{"-p", prompt}, env: claudeEnv,
-			family: "anthropic.messages", keyHeader: "X-Api-Key"},
+		{agent: "claude", args: []string{"-p", prompt}, env: claudeOffline,
+			family: "anthropic.messages", keyHeader: "X-Api-Key", probes: true},
+		// Outside a git repository Codex asks for --skip-git-repo-check.
 		{agent: "codex", args: []string{"exec", "--skip-git-repo-check", prompt},
-			env:    []string{"CODEX_HOME=%TMP%/codex-home"},
 			family: "openai.responses", keyHeader: "Authorization"},
-		{agent: "gemini", args: []string{"-p", prompt},
-			env:    []string{"GEMINI_CLI_TRUST_WORKSPACE=true", "GEMINI_CLI_NO_RELAUNCH=true"},
+		// Gemini CLI runs headless only in a trusted folder; --skip-trust is
+		// its documented flag for that.
+		{agent: "gemini", args: []string{"--skip-trust", "-p", prompt},
 			family: "gemini.generate_content", keyHeader: "X-Goog-Api-Key"},
+		// Qwen Code picks OpenAI-compatible auth when OPENAI_MODEL is set
+		// (README, agent notes).
 		{agent: "qwen", args: []string{"-p", prompt},
 			env:    []string{"OPENAI_MODEL=qwen3-coder-plus"},
 			family: "openai.chat_completions", keyHeader: "Authorization"},
@@ -53,9 +63,6 @@ func agentCases() []agentCase {
 		{agent: "opencode", args: []string{"run", prompt},
 			env:    []string{"OPENCODE_DISABLE_MODELS_FETCH=1", "OPENCODE_DISABLE_AUTOUPDATE=1"},
 			family: "anthropic.messages", keyHeader: "X-Api-Key"},
-		// Cline with no settings of its own: the profile selects its
-		// Anthropic provider and Cline's default model for it. Cline starts
-		// a hub daemon in a session of its own, which must end with the run.
 		// A Google model: the AI SDK reads GOOGLE_GENERATIVE_AI_API_KEY and
 		// takes the base URL only from OpenCode's configuration.
 		{agent: "opencode", name: "opencode-google", args: []string{"run", "-m", "google/gemini-2.5-flash", prompt},
@@ -68,6 +75,9 @@ func agentCases() []agentCase {
 			flags: []string{"--profile", "generic", "--enforce-contract"}, args: []string{"run", prompt},
 			env:    []string{"OPENCODE_DISABLE_MODELS_FETCH=1", "OPENCODE_DISABLE_AUTOUPDATE=1"},
 			family: "anthropic.messages", keyHeader: "X-Api-Key"},
+		// Cline with no settings of its own: the profile selects its
+		// Anthropic provider and Cline's default model for it. Cline starts
+		// a hub daemon in a session of its own, which must end with the run.
 		{agent: "cline", args: []string{prompt},
 			files:  `"$CLINE_DATA_DIR/settings/providers.json"`,
 			family: "anthropic.messages", keyHeader: "X-Api-Key"},
@@ -92,13 +102,14 @@ func envShim(t *testing.T, name, real, dump, files string) string {
 	return shim
 }
 
-// TestAgentsEndToEnd runs each real agent CLI, unmodified, through the
-// built agentwrap against the test upstream (for Claude Code, this is the
-// print-mode test of the core issue): each completes with exit 0; the spans
-// in the run file and at the OTLP receiver are the same and match the
-// upstream's requests one for one, with the family, models and token
-// counts; the real key reached the upstream but never the child's
-// environment; no canary appears in any output.
+// TestAgentsEndToEnd runs each real agent CLI, unmodified, in print mode
+// and in a user's default environment, through the built agentwrap against
+// the test upstream: each completes with exit 0 and the run rolls up to
+// pass; the spans in the run file and at the OTLP receiver are the same
+// and match the upstream's model requests one for one, with the family,
+// models and token counts; connectivity probes are counted, not recorded;
+// the real key reached the upstream but never the child's environment; no
+// canary appears in any output.
 func TestAgentsEndToEnd(t *testing.T) {
 	for _, tc := range agentCases() {
 		if tc.name == "" {
@@ -114,16 +125,8 @@ func TestAgentsEndToEnd(t *testing.T) {
 			tmp := t.TempDir()
 			dump := filepath.Join(tmp, "child.env")
 			shim := envShim(t, tc.agent, real, dump, tc.files)
-			env := append(baseEnv(t), "CI=true", "COMETAPI_KEY="+canaryKey, "OTEL_EXPORTER_OTLP_ENDPOINT="+recv.URL())
-			for _, kv := range tc.env {
-				kv = strings.ReplaceAll(kv, "%TMP%", tmp)
-				if name, dir, _ := strings.Cut(kv, "="); strings.HasSuffix(name, "_HOME") {
-					if err := os.MkdirAll(dir, 0o700); err != nil {
-						t.Fatal(err)
-					}
-				}
-				env = append(env, kv)
-			}
+			env := append(userEnv(t), "COMETAPI_KEY="+canaryKey, "OTEL_EXPORTER_OTLP_ENDPOINT="+recv.URL())
+			env = append(env, tc.env...)
 			args := append(append([]string{"--upstream", up.URL()}, tc.flags...), "--", shim)
 			r := runBinary(t, invocation{args: append(args, tc.args...), env: env, dir: t.TempDir()})
 			if r.code != 0 {
@@ -196,10 +199,29 @@ func checkAgentRun(t *testing.T, tc agentCase, r result, up *upstreamtest.Server
 	if seen[tc.family] == 0 {
 		t.Errorf("no %s call; families seen %v", tc.family, seen)
 	}
-	t.Logf("%s: %d calls, families %v", tc.agent, len(calls), seen)
 	rs := runSpan(t, r.spans)
-	if rs.Int(string(spans.Calls)) != int64(len(calls)) || rs.Str(string(spans.Profile)) != tc.profile {
-		t.Errorf("run span calls %d profile %q", rs.Int(string(spans.Calls)), rs.Str(string(spans.Profile)))
+	t.Logf("%s: %d calls, families %v, %d probes answered", tc.name, len(calls), seen, rs.Int(string(spans.ProbeRequests)))
+	checkRunSpan(t, rs, tc.profile, len(calls))
+	if tc.probes && rs.Int(string(spans.ProbeRequests)) == 0 {
+		t.Errorf("%s sent no connectivity probe: is its environment still a user's?", tc.agent)
+	}
+	if !strings.Contains(r.stderr, "model call(s), pass;") {
+		t.Errorf("summary line does not say pass:\n%s", agentwrapLines(r.stderr))
+	}
+}
+
+// checkRunSpan checks that a real agent's run rolled up to pass, with calls
+// call spans, no refused request and the agent's profile.
+func checkRunSpan(t *testing.T, rs otlptest.Span, profile string, calls int) {
+	t.Helper()
+	if rs.Int(string(spans.Calls)) != int64(calls) || rs.Str(string(spans.Profile)) != profile {
+		t.Errorf("run span calls %d profile %q, want %d %q", rs.Int(string(spans.Calls)), rs.Str(string(spans.Profile)), calls, profile)
+	}
+	if got := rs.Str(string(spans.ResultClass)); got != spans.ResultPass {
+		t.Errorf("run result %s, want pass (notes %q)", got, rs.Str(string(spans.Notes)))
+	}
+	if n := rs.Int(string(spans.RejectedRequests)); n != 0 {
+		t.Errorf("%d requests refused, first %s %s (%s)", n, rs.Str(string(spans.RejectedMethod)), rs.Str(string(spans.RejectedPath)), rs.Str(string(spans.RejectedReason)))
 	}
 }
 

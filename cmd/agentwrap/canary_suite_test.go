@@ -7,6 +7,7 @@ import (
 	"github.com/agentwrap/agentwrap/internal/e2e"
 	"github.com/agentwrap/agentwrap/internal/otlptest"
 	"github.com/agentwrap/agentwrap/internal/upstreamtest"
+	"github.com/agentwrap/agentwrap/spans"
 )
 
 // canaryAgent is the stand-in agent that plants canaries in its calls.
@@ -40,8 +41,13 @@ func TestCanariesLeaveNoTrace(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "canaryagent: 6 calls") {
 		t.Fatalf("wrapped run: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
-	if calls := callSpans(r.spans); len(calls) != 6 {
-		t.Errorf("%d call spans, want 6", len(calls))
+	// The call with a wrong credential is refused and counted on the run
+	// span, not recorded as a call.
+	if calls := callSpans(r.spans); len(calls) != 5 {
+		t.Errorf("%d call spans, want 5", len(calls))
+	}
+	if n := runSpan(t, r.spans).Int(string(spans.RejectedRequests)); n != 1 {
+		t.Errorf("run span counts %d refused requests, want 1", n)
 	}
 	for _, q := range up.Requests() {
 		if strings.Contains(q.Header.Get("Authorization")+q.Header.Get("X-Api-Key")+q.Header.Get("X-Goog-Api-Key"), "-agentwrap-run-token") {

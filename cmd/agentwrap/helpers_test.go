@@ -50,6 +50,19 @@ func baseEnv(t *testing.T) []string {
 	}
 }
 
+// userEnv is a user's default environment, as a login shell has it: PATH,
+// a fresh HOME, a locale, a colour terminal and a shell. Nothing else: no
+// XDG overrides, no CI variable, no variable that quiets an agent.
+func userEnv(t *testing.T) []string {
+	return []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + t.TempDir(),
+		"LANG=C.UTF-8",
+		"TERM=xterm-256color",
+		"SHELL=/bin/sh",
+	}
+}
+
 // runBinary executes the binary with inv and reads the run file it wrote.
 func runBinary(t *testing.T, inv invocation) result {
 	t.Helper()

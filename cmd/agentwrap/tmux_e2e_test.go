@@ -76,9 +76,11 @@ func claudeHome(t *testing.T, home, dir string) {
 }
 
 // TestClaudeInteractiveUnderTmux drives the real Claude Code TUI through
-// agentwrap in a tmux pane: the terminal passes through untouched, a typed
-// prompt gets the upstream's reply on screen, /exit ends the agent with 0,
-// and the run file holds the call.
+// agentwrap in a tmux pane, in a user's default environment (only the
+// internet-bound traffic of claudeOffline is off): the terminal passes
+// through untouched, a typed prompt gets the upstream's reply on screen,
+// /exit ends the agent with 0, the run rolls up to pass with one call span
+// per upstream request, and Claude Code's probe is counted, not recorded.
 func TestClaudeInteractiveUnderTmux(t *testing.T) {
 	if _, err := exec.LookPath("tmux"); err != nil {
 		e2e.Missing(t, "tmux not found")
@@ -93,7 +95,7 @@ func TestClaudeInteractiveUnderTmux(t *testing.T) {
 	}
 	claudeHome(t, home, dir)
 	exitFile := filepath.Join(t.TempDir(), "exit")
-	env := append([]string{"HOME=" + home, "TERM=xterm-256color", "COMETAPI_KEY=" + canaryKey, "OTEL_EXPORTER_OTLP_ENDPOINT=" + recv.URL()}, claudeEnv...)
+	env := append([]string{"HOME=" + home, "TERM=xterm-256color", "LANG=C.UTF-8", "SHELL=/bin/sh", "COMETAPI_KEY=" + canaryKey, "OTEL_EXPORTER_OTLP_ENDPOINT=" + recv.URL()}, claudeOffline...)
 	script := fmt.Sprintf("cd %q && env -i PATH=%q %s %q --state-dir %q --run-id tmux-run --upstream %q -- %q; echo $? > %q; sleep 60",
 		dir, os.Getenv("PATH"), strings.Join(quoteAll(env), " "), bin, state, up.URL(), claude, exitFile)
 
@@ -131,15 +133,26 @@ func TestClaudeInteractiveUnderTmux(t *testing.T) {
 	}
 	all := otlptest.Flatten(traces)
 	messages := 0
-	for _, sp := range callSpans(all) {
-		if sp.Str(string(spans.RequestFamily)) == "anthropic.messages" && sp.Str(string(spans.ResultClass)) == "pass" {
+	calls := callSpans(all)
+	for _, sp := range calls {
+		if sp.Str(string(spans.ResultClass)) != spans.ResultPass {
+			t.Errorf("call %s %s: %s (%s)", sp.Str(string(spans.HTTPRequestMethod)), sp.Str(string(spans.URLPath)), sp.Str(string(spans.ResultClass)), sp.Str(string(spans.Notes)))
+		}
+		if sp.Str(string(spans.RequestFamily)) == "anthropic.messages" {
 			messages++
 		}
 	}
 	if messages == 0 {
-		t.Errorf("no passing anthropic.messages call in the run file (%d spans)", len(all))
+		t.Errorf("no anthropic.messages call in the run file (%d spans)", len(all))
 	}
-	runSpan(t, all)
+	if n := len(up.Requests()); n != len(calls) {
+		t.Errorf("%d call spans for %d upstream requests", len(calls), n)
+	}
+	rs := runSpan(t, all)
+	checkRunSpan(t, rs, "claude", len(calls))
+	if rs.Int(string(spans.ProbeRequests)) == 0 {
+		t.Error("Claude Code sent no connectivity probe: is its environment still a user's?")
+	}
 }
 
 func quoteAll(kv []string) []string {

@@ -5,10 +5,13 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -54,4 +57,38 @@ func call(base, path, token string) error {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// flood sends n POST requests without a credential to url, 32 at a time,
+// and returns how many got an answer.
+func flood(url string, n int) (int, error) {
+	var answered atomic.Int64
+	var firstErr atomic.Value
+	work := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range work {
+				resp, err := http.Post(url, "application/json", strings.NewReader(`{"model":"m","messages":[]}`))
+				if err != nil {
+					firstErr.CompareAndSwap(nil, err)
+					continue
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				answered.Add(1)
+			}
+		}()
+	}
+	for range n {
+		work <- struct{}{}
+	}
+	close(work)
+	wg.Wait()
+	if err, _ := firstErr.Load().(error); err != nil {
+		return int(answered.Load()), err
+	}
+	return int(answered.Load()), nil
 }

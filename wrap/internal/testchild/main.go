@@ -4,7 +4,9 @@
 // flags make it exit with a code, sleep, trap or raise a signal, and print
 // what it was given, so tests can check how agentwrap runs a child.
 //
-// Flags are applied in this order: -env, -args, -stdin, -call (prints
+// Flags are applied in this order: -env, -args, -stdin, -flood (sends
+// N requests without a credential to the path -flood-path of
+// $ANTHROPIC_BASE_URL, 32 at a time, and prints "flooded N"), -call (prints
 // "pid N" and "streaming" once the first event of a streamed model call
 // arrived, then reads the stream slowly), -trap (prints "ready" once the
 // handler is installed, then waits), -selfkill, -sleep (prints "ready"
@@ -45,6 +47,8 @@ type options struct {
 	stdin    bool
 	call     string
 	callPath string
+	flood    int
+	path     string
 }
 
 func parse(args []string) (options, error) {
@@ -59,6 +63,8 @@ func parse(args []string) (options, error) {
 	fs.BoolVar(&o.stdin, "stdin", false, "copy standard input to standard output")
 	fs.StringVar(&o.call, "call", "", "make a streamed chat completions call to the base URL in this variable, with OPENAI_API_KEY")
 	fs.StringVar(&o.callPath, "callpath", "", "send the -call request to this path on the base URL's host instead of BASE/chat/completions")
+	fs.IntVar(&o.flood, "flood", 0, "send this many requests without a credential")
+	fs.StringVar(&o.path, "flood-path", "/", "path of the -flood requests (POST)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -90,6 +96,14 @@ func run(o options) int {
 		if _, err := io.Copy(os.Stdout, os.Stdin); err != nil {
 			return 1
 		}
+	}
+	if o.flood > 0 {
+		n, err := flood(os.Getenv("ANTHROPIC_BASE_URL")+o.path, o.flood)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "flood failed:", err)
+			return 1
+		}
+		fmt.Printf("flooded %d\n", n)
 	}
 	if o.call != "" {
 		if err := call(os.Getenv(o.call), o.callPath, os.Getenv("OPENAI_API_KEY")); err != nil {
