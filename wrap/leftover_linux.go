@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -37,10 +38,12 @@ func endLeftovers(runID string, grace time.Duration) int {
 }
 
 // runProcesses lists the processes, other than this one, whose
-// environment holds AGENTWRAP_RUN_ID=runID.
+// environment holds AGENTWRAP_RUN_ID=runID and which started after this
+// one (an older process with the same id belongs to another run).
 func runProcesses(runID string) []int {
 	want := []byte("AGENTWRAP_RUN_ID=" + runID + "\x00")
 	self := os.Getpid()
+	since, ok := startTime("self")
 	dirs, _ := filepath.Glob("/proc/[0-9]*")
 	var out []int
 	for _, d := range dirs {
@@ -52,9 +55,13 @@ func runProcesses(runID string) []int {
 		if err != nil {
 			continue
 		}
-		if bytes.HasPrefix(env, want) || bytes.Contains(env, append([]byte{0}, want...)) {
-			out = append(out, pid)
+		if !bytes.HasPrefix(env, want) && !bytes.Contains(env, append([]byte{0}, want...)) {
+			continue
 		}
+		if t, tok := startTime(strconv.Itoa(pid)); ok && tok && t < since {
+			continue
+		}
+		out = append(out, pid)
 	}
 	return out
 }
@@ -74,4 +81,25 @@ func alive(pids []int) []int {
 		out = append(out, pid)
 	}
 	return out
+}
+
+// startTime returns a process's start time in clock ticks after boot
+// (field 22 of /proc/PID/stat).
+func startTime(pid string) (uint64, bool) {
+	b, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return 0, false
+	}
+	// Fields after the command name, which is in parentheses: state is
+	// field 3, starttime field 22.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, false
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 20 {
+		return 0, false
+	}
+	t, err := strconv.ParseUint(f[19], 10, 64)
+	return t, err == nil
 }

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -71,7 +73,9 @@ func runBinary(t *testing.T, inv invocation) result {
 		inv.state = t.TempDir()
 	}
 	if inv.runID == "" {
-		inv.runID = "e2e-" + strings.ReplaceAll(strings.ToLower(t.Name()), "/", "-")
+		// Unique on the machine: at exit agentwrap ends the processes that
+		// carry its run id, and the same test may run in another checkout.
+		inv.runID = "e2e-" + strings.ReplaceAll(strings.ToLower(t.Name()), "/", "-") + "-" + strconv.FormatUint(rand.Uint64()&0xffffffff, 16)
 	}
 	if inv.timeout == 0 {
 		inv.timeout = 3 * time.Minute

@@ -4,10 +4,12 @@ package main
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -37,7 +39,7 @@ func startTUI(t *testing.T, agent string, env ...string) *tuiRun {
 		e2e.Missing(t, "tmux not found")
 	}
 	bin := e2e.Binary(t)
-	r := &tuiRun{up: upstreamtest.Start(t, upstreamtest.WithKey(canaryKey)), state: t.TempDir(), runID: "tui-" + filepath.Base(agent)}
+	r := &tuiRun{up: upstreamtest.Start(t, upstreamtest.WithKey(canaryKey)), state: t.TempDir(), runID: "tui-" + filepath.Base(agent) + "-" + strconv.FormatUint(rand.Uint64()&0xffffffff, 16)}
 	dir := t.TempDir()
 	r.exitFile = filepath.Join(t.TempDir(), "exit")
 	env = append([]string{"TERM=xterm-256color", "COMETAPI_KEY=" + canaryKey}, env...)
