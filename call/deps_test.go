@@ -14,7 +14,7 @@ func TestLayers(t *testing.T) {
 		t.Fatalf("cannot find the go command: %v", err)
 	}
 	const mod = "github.com/agentwrap/agentwrap/"
-	for _, pkg := range []string{"call", "spans", "spans/report", "spans/runfile", "contract", "redact"} {
+	for _, pkg := range []string{"call", "spans", "spans/report", "spans/runfile", "contract", "redact", "validate"} {
 		out, err := exec.Command(goCmd, "list", "-deps", mod+pkg).CombinedOutput()
 		if err != nil {
 			t.Fatalf("go list -deps %s: %v\n%s", pkg, err, out)
