@@ -127,7 +127,8 @@ func expected(e *contract.Endpoint, c Check) string {
 		}
 		return s
 	case MissingCredential, InvalidCredential, MalformedJSON, MissingField, UnknownModel:
-		return fmt.Sprintf("%s, %s error body, no retry hint", statusList(expectedStatuses(e, c)), e.ErrorShape)
+		want := expectedStatuses(e, c)
+		return fmt.Sprintf("%s (%s), %s error body, no retry hint", statusList(want), retryClass(e, want), e.ErrorShape)
 	case Timeout:
 		s := "no reply before the client's deadline; the gateway records the call as cancelled"
 		if slices.Contains(e.Retryable, 408) || slices.Contains(e.Retryable, 504) {
@@ -136,6 +137,29 @@ func expected(e *contract.Endpoint, c Check) string {
 		return s
 	}
 	return ""
+}
+
+// retryClass is the manifest's retry decision for statuses: retryable,
+// non-retryable, or not documented for some.
+func retryClass(e *contract.Endpoint, statuses []int) string {
+	var retry, noRetry int
+	for _, c := range statuses {
+		switch {
+		case slices.Contains(e.Retryable, c):
+			retry++
+		case slices.Contains(e.NonRetryable, c):
+			noRetry++
+		}
+	}
+	switch {
+	case noRetry == len(statuses):
+		return "non-retryable per manifest"
+	case retry == len(statuses):
+		return "retryable per manifest"
+	case retry+noRetry < len(statuses):
+		return "not all documented in the manifest"
+	}
+	return "retry decision differs per status"
 }
 
 func fieldList(fs []string) string {
@@ -168,16 +192,28 @@ func documentsUsage(e *contract.Endpoint) bool {
 	return false
 }
 
-// expectedStatuses are the statuses a must-fail check may see: the auth
-// statuses, the validation statuses, or the manifest's unknown-model ones.
+// expectedStatuses are the statuses a must-fail check may see: the
+// manifest's unknown-model ones, else those of the auth statuses (401,
+// 403) or the validation statuses (400, 422) the manifest documents (all
+// of them when it documents none).
 func expectedStatuses(e *contract.Endpoint, c Check) []int {
+	want := []int{400, 422}
 	switch c {
 	case MissingCredential, InvalidCredential:
-		return []int{401, 403}
+		want = []int{401, 403}
 	case UnknownModel:
 		return e.Validation.UnknownModel
 	}
-	return []int{400, 422}
+	var documented []int
+	for _, s := range want {
+		if slices.Contains(e.Retryable, s) || slices.Contains(e.NonRetryable, s) {
+			documented = append(documented, s)
+		}
+	}
+	if len(documented) == 0 {
+		return want
+	}
+	return documented
 }
 
 // Judge compares an observation with what the manifest documents for step
@@ -321,6 +357,7 @@ func judgeFailure(s Step, o Observation, drift func(kind, detail string)) (Resul
 	if o.ErrorType != "" {
 		obs += " (" + o.ErrorType + ")"
 	}
+	obs += ", " + retryClass(e, []int{o.Status})
 	if o.JSONError || o.ErrorType == "" {
 		drift(DriftErrorShape, "error body not in the documented shape ("+e.ErrorShape+")")
 		obs += ", error body not in the documented shape"

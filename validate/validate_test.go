@@ -92,6 +92,16 @@ func TestPlanRequests(t *testing.T) {
 	if s := plan(&e, UnknownModel); s.SkipResult != Fail {
 		t.Errorf("unknown model without documented statuses: %+v", s)
 	}
+	for c, want := range map[Check]string{
+		MissingField:      "400 (non-retryable per manifest), openai error body, no retry hint",
+		InvalidCredential: "401 or 403 (non-retryable per manifest), openai error body, no retry hint",
+		UnknownModel:      "400 or 404 (non-retryable per manifest), openai error body, no retry hint",
+		Streamed:          "2xx event stream ending in [DONE], with usage",
+	} {
+		if got := step(t, chat, c).Expected; got != want {
+			t.Errorf("%s expected %q, want %q", c, got, want)
+		}
+	}
 	if n := Requests(Plan([]*contract.Endpoint{endpoint(t, chat)})); n != len(Checks()) {
 		t.Errorf("chat sends %d requests", n)
 	}
