@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -29,9 +30,9 @@ type tuiRun struct {
 	up                     *upstreamtest.Server
 }
 
-// startTUI runs `agentwrap -- agent` in a fresh tmux session with a
-// minimal environment (PATH, HOME, TERM, the real key and env).
-func startTUI(t *testing.T, agent string, env ...string) *tuiRun {
+// startTUI runs `agentwrap -- argv...` in a fresh tmux session with a
+// minimal environment (PATH, TERM, the real key and env).
+func startTUI(t *testing.T, argv []string, env ...string) *tuiRun {
 	t.Helper()
 	// A run id of its own: at exit agentwrap ends the processes that carry
 	// its run's id.
@@ -39,12 +40,12 @@ func startTUI(t *testing.T, agent string, env ...string) *tuiRun {
 		e2e.Missing(t, "tmux not found")
 	}
 	bin := e2e.Binary(t)
-	r := &tuiRun{up: upstreamtest.Start(t, upstreamtest.WithKey(canaryKey)), state: t.TempDir(), runID: "tui-" + filepath.Base(agent) + "-" + strconv.FormatUint(rand.Uint64()&0xffffffff, 16)}
+	r := &tuiRun{up: upstreamtest.Start(t, upstreamtest.WithKey(canaryKey)), state: t.TempDir(), runID: "tui-" + filepath.Base(argv[0]) + "-" + strconv.FormatUint(rand.Uint64()&0xffffffff, 16)}
 	dir := t.TempDir()
 	r.exitFile = filepath.Join(t.TempDir(), "exit")
 	env = append([]string{"TERM=xterm-256color", "COMETAPI_KEY=" + canaryKey}, env...)
-	script := fmt.Sprintf("cd %q && env -i PATH=%q %s %q --state-dir %q --run-id %s --upstream %q -- %q; echo $? > %q; sleep 60",
-		dir, os.Getenv("PATH"), strings.Join(quoteAll(env), " "), bin, r.state, r.runID, r.up.URL(), agent, r.exitFile)
+	script := fmt.Sprintf("cd %q && env -i PATH=%q %s %q --state-dir %q --run-id %s --upstream %q -- %s; echo $? > %q; sleep 60",
+		dir, os.Getenv("PATH"), strings.Join(quoteAll(env), " "), bin, r.state, r.runID, r.up.URL(), strings.Join(quoteAll(argv), " "), r.exitFile)
 	r.tmuxSession = tmuxSession{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock")}
 	r.run("-f", "/dev/null", "new-session", "-d", "-s", "aw", "-x", "140", "-y", "45", "sh", "-c", script)
 	t.Cleanup(func() { _ = exec.Command("tmux", "-S", r.socket, "kill-server").Run() })
@@ -122,7 +123,7 @@ func (r *tuiRun) finish(family string) {
 // call passes.
 func TestOpenCodeInteractiveUnderTmux(t *testing.T) {
 	opencode := e2e.InstallAgent(t, "opencode")
-	r := startTUI(t, opencode, "HOME="+t.TempDir(), "OPENCODE_DISABLE_MODELS_FETCH=1", "OPENCODE_DISABLE_AUTOUPDATE=1")
+	r := startTUI(t, []string{opencode}, "HOME="+t.TempDir(), "OPENCODE_DISABLE_MODELS_FETCH=1", "OPENCODE_DISABLE_AUTOUPDATE=1")
 	r.waitFor("Ask anything", 90*time.Second)
 	r.typeLine("Reply with the test word.")
 	// The turn is over when its footer shows the time it took.
@@ -149,31 +150,14 @@ func TestCodexInteractiveUnderTmux(t *testing.T) {
 	if err := os.MkdirAll(codexHome, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	r := startTUI(t, codex, "HOME="+home)
+	r := startTUI(t, []string{codex}, "HOME="+home)
 	r.waitFor("Ask Codex to do anything", 90*time.Second)
-	// Startup warnings arrive after the prompt (on this machine at least
-	// one: no bubblewrap on PATH); a Codex with none shows no marker.
-	var warnings []string
-	marker := regexp.MustCompile(`⚠ (\d+) warnings?`)
-	for end := time.Now().Add(15 * time.Second); time.Now().Before(end) && !marker.MatchString(r.screen()); {
-		time.Sleep(200 * time.Millisecond)
-	}
-	if marker.MatchString(r.screen()) {
-		r.run("send-keys", "-t", "aw", "F2")
-		for i := 0; i < 6; i++ {
-			time.Sleep(700 * time.Millisecond)
-			warnings = append(warnings, r.screen())
-			r.run("send-keys", "-t", "aw", "Right")
-		}
-		r.run("send-keys", "-t", "aw", "Escape")
-		time.Sleep(500 * time.Millisecond)
-	}
+	warnings := codexWarnings(r)
 	for _, w := range warnings {
 		if strings.Contains(w, codexBackgroundWarning) {
 			t.Fatalf("Codex runs degraded under agentwrap:\n%s", w)
 		}
 	}
-	t.Logf("%d warning screens checked", len(warnings))
 	r.typeLine("Reply with the test word.")
 	scr := r.waitForRE(regexp.MustCompile(`(?m)^\W*`+upstreamtest.ReplyText+`\s*$`), 90*time.Second)
 	if strings.Contains(scr, canaryKey) {
@@ -184,4 +168,37 @@ func TestCodexInteractiveUnderTmux(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(codexHome, "config.toml")); err == nil {
 		t.Error("agentwrap wrote the user's config.toml")
 	}
+
+	// Control: a -c override of the user's own puts Codex in the degraded
+	// mode, and the same look at its warnings finds it there.
+	c := startTUI(t, []string{codex, "-c", `model_verbosity="low"`}, "HOME="+home)
+	c.waitFor("Ask Codex to do anything", 90*time.Second)
+	if !slices.ContainsFunc(codexWarnings(c), func(w string) bool { return strings.Contains(w, codexBackgroundWarning) }) {
+		t.Errorf("with -c, Codex showed no %q: the check above proves nothing", codexBackgroundWarning)
+	}
+	c.typeLine("/quit")
+}
+
+// codexWarnings waits for Codex's startup warnings, which arrive after its
+// prompt (on this machine at least one: no bubblewrap on PATH; a Codex with
+// none shows no marker), opens them (f2) and returns a screen of each.
+func codexWarnings(r *tuiRun) []string {
+	var warnings []string
+	marker := regexp.MustCompile(`⚠ (\d+) warnings?`)
+	for end := time.Now().Add(15 * time.Second); time.Now().Before(end) && !marker.MatchString(r.screen()); {
+		time.Sleep(200 * time.Millisecond)
+	}
+	if !marker.MatchString(r.screen()) {
+		return nil
+	}
+	r.run("send-keys", "-t", "aw", "F2")
+	for i := 0; i < 6; i++ {
+		time.Sleep(700 * time.Millisecond)
+		warnings = append(warnings, r.screen())
+		r.run("send-keys", "-t", "aw", "Right")
+	}
+	r.run("send-keys", "-t", "aw", "Escape")
+	time.Sleep(500 * time.Millisecond)
+	r.t.Logf("%d warning screens checked", len(warnings))
+	return warnings
 }
