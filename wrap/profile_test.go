@@ -140,7 +140,7 @@ func TestApplyEnvPerProfile(t *testing.T) {
 		{"ai-sdk", testToken, []map[string]string{aiSDKManaged, {"GOOGLE_GENERATIVE_AI_API_KEY": unset}}},
 		{"ai-sdk", "", []map[string]string{aiSDKPass}},
 		{"cline", testToken, []map[string]string{none, {"OPENAI_API_KEY": "user-openai-key", "ANTHROPIC_API_KEY": "user-anthropic-key"}}},
-		{"crush", testToken, []map[string]string{none, {"OPENAI_API_ENDPOINT": v1, "ANTHROPIC_API_ENDPOINT": testBase, "OPENAI_API_KEY": testToken, "ANTHROPIC_API_KEY": testToken}}},
+		{"crush", testToken, []map[string]string{none, {"OPENAI_API_ENDPOINT": v1, "ANTHROPIC_API_ENDPOINT": testBase, "GEMINI_API_ENDPOINT": testBase, "OPENAI_API_KEY": testToken, "ANTHROPIC_API_KEY": testToken, "GEMINI_API_KEY": testToken}}},
 		{"crush", "", []map[string]string{none, {"OPENAI_API_ENDPOINT": v1, "ANTHROPIC_API_ENDPOINT": testBase, "OPENAI_API_KEY": "user-openai-key"}}},
 	}
 	for _, name := range []string{"qwen", "aider", "generic"} {
