@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"math/bits"
@@ -17,34 +16,60 @@ const (
 	maxCapturedJSON = 4 << 10 // longest raw value captured for a wanted key
 )
 
-// Scanner states.
+// Scanner states. The scanner is a pushdown automaton for the JSON grammar
+// (RFC 8259, as encoding/json reads it) whose document must be an object.
 const (
-	scanBegin = iota
-	scanKeyOrEnd
-	scanKey
-	scanColon
-	scanValueStart
-	scanString
-	scanNested
-	scanScalar
-	scanAfterValue
-	scanDone
+	scanBegin        = iota // before the top-level object
+	scanKeyOrEnd            // after '{': a key or '}'
+	scanKey                 // after ',' in an object: a key
+	scanColon               // after a key
+	scanValue               // after ':' or ',' in an array: a value
+	scanElemOrEnd           // after '[': a value or ']'
+	scanAfterValue          // after a value: ',' or the container's end
+	scanString              // in a string (a key or a value)
+	scanLiteral             // in true, false or null
+	scanNumMinus            // after '-': a digit
+	scanNumZero             // after a leading 0: '.', 'e' or the end
+	scanNumInt              // in the integer digits
+	scanNumDot              // after '.': a digit
+	scanNumFrac             // in the fraction digits
+	scanNumExp              // after 'e': a sign or a digit
+	scanNumExpSign          // after the exponent's sign: a digit
+	scanNumExpDigits        // in the exponent digits
+	scanDone                // after the top-level object: only space
 	scanError
 )
 
+// maxScanDepth is the deepest nesting the scanner accepts, encoding/json's
+// own limit: a deeper document is not valid JSON to it either.
+const maxScanDepth = 10000
+
 // keyScanner reads a JSON document pushed to it in arbitrary pieces and
 // records the keys of its top-level object, in order, and the raw text of the
-// values of wanted keys. It never holds more than a bounded amount of memory
-// and never blocks: the request body it observes streams to the upstream
-// while it is scanned. It is safe for one writer and concurrent readers.
+// values of wanted keys. It checks the whole document against the JSON
+// grammar, exactly as encoding/json.Valid does, and accepts only an object
+// at the top. It never holds more than a bounded amount of memory (one bit
+// per nesting level up to maxScanDepth) and never blocks: the request body
+// it observes streams to the upstream while it is scanned. It is safe for
+// one writer and concurrent readers.
 type keyScanner struct {
 	want func(key string) bool
 
-	mu       sync.Mutex
-	state    int
-	depth    int  // nesting depth inside a compound value
-	inStr    bool // inside a string within a compound value
-	esc      bool // previous byte was a backslash inside a string
+	mu    sync.Mutex
+	state int
+	// depth is the number of open containers, the top-level object
+	// included; arrays has bit d-1 set when container d is an array.
+	depth  int
+	arrays []uint64
+	// In a string: isKey when it is an object's key, inKey when it is a
+	// key of the top-level object; esc after a backslash; hex counts the
+	// hex digits of a \u escape still to come.
+	isKey bool
+	inKey bool
+	esc   bool
+	hex   int
+	// lit is the rest of a literal being read.
+	lit      string
 	key      []byte
 	keyRaw   bool // the key holds an escape or a non-ASCII byte
 	keyLong  bool // the key was truncated
@@ -55,6 +80,7 @@ type keyScanner struct {
 	values   []capturedValue
 	keyBuf   [16]string
 	valBuf   [4]capturedValue
+	arrBuf   [2]uint64
 }
 
 // capturedValue is the raw JSON value of a wanted key.
@@ -65,7 +91,7 @@ type capturedValue struct {
 
 func newKeyScanner(want func(key string) bool) *keyScanner {
 	s := &keyScanner{want: want}
-	s.keys, s.values = s.keyBuf[:0], s.valBuf[:0]
+	s.keys, s.values, s.arrays = s.keyBuf[:0], s.valBuf[:0], s.arrBuf[:]
 	return s
 }
 
@@ -97,7 +123,7 @@ func (s *keyScanner) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i := 0; i < len(p) && s.state != scanError; i++ {
-		if !s.capture && !s.esc {
+		if !s.capture {
 			if i += s.skip(p[i:]); i == len(p) {
 				break
 			}
@@ -107,34 +133,35 @@ func (s *keyScanner) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// Bytes that may change the scanner's state inside a string value, inside
-// a string within a nested value, and elsewhere in a nested value.
-var stringStops, nestedStringStops, nestedStops [256]bool
+// Bytes that end a run of plain string bytes: a quote, a backslash, and
+// the control characters a string must not hold.
+var stringStops [256]bool
 
 func init() {
 	for b := range 0x20 {
 		stringStops[b] = true
 	}
-	for _, b := range []byte{'"', '\\'} {
-		stringStops[b], nestedStringStops[b] = true, true
-	}
-	for _, b := range []byte{'"', '{', '[', '}', ']'} {
-		nestedStops[b] = true
-	}
+	stringStops['"'], stringStops['\\'] = true, true
 }
 
 // skip returns the number of leading bytes of p that step would pass over
-// without a change: the plain bytes of a string or nested value that is not
-// captured. Prompts are such values, so a request body is scanned at
-// memory speed instead of byte by byte.
+// without a change: the plain bytes of a string value (not a top-level
+// key, not after a backslash) and the space between tokens. Prompts are
+// such strings, so a request body is scanned at memory speed instead of
+// byte by byte.
 func (s *keyScanner) skip(p []byte) int {
-	switch {
-	case s.state == scanString:
+	switch s.state {
+	case scanString:
+		if s.inKey || s.esc || s.hex > 0 {
+			return 0
+		}
 		return skipString(p)
-	case s.state == scanNested && s.inStr:
-		return skipQuoted(p)
-	case s.state == scanNested:
-		return skipStops(p, &nestedStops)
+	case scanKeyOrEnd, scanKey, scanColon, scanValue, scanElemOrEnd, scanAfterValue, scanDone, scanBegin:
+		n := 0
+		for n < len(p) && isJSONSpace(p[n]) {
+			n++
+		}
+		return n
 	}
 	return 0
 }
@@ -144,19 +171,6 @@ func skipStops(p []byte, stops *[256]bool) int {
 	n := 0
 	for n < len(p) && !stops[p[n]] {
 		n++
-	}
-	return n
-}
-
-// skipQuoted is skipStops for nestedStringStops: the bytes before the
-// first quote or backslash, found with the vectorised bytes.IndexByte.
-func skipQuoted(p []byte) int {
-	n := bytes.IndexByte(p, '"')
-	if n < 0 {
-		n = len(p)
-	}
-	if b := bytes.IndexByte(p[:n], '\\'); b >= 0 {
-		return b
 	}
 	return n
 }
@@ -180,74 +194,84 @@ func skipString(p []byte) int {
 
 func isJSONSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }
 
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
+
+// step scans one byte.
 func (s *keyScanner) step(b byte) {
+	if s.state >= scanNumMinus && s.state <= scanNumExpDigits {
+		if s.stepNumber(b) {
+			s.appendVal(b)
+			return
+		}
+		// The byte after a number is not part of it: the number ends
+		// (when it may end here) and the byte is read after it.
+		switch s.state {
+		case scanNumMinus, scanNumDot, scanNumExp, scanNumExpSign:
+			s.state = scanError
+			return
+		}
+		s.valueDone()
+	}
+	s.appendVal(b)
 	switch s.state {
 	case scanBegin:
 		switch {
 		case isJSONSpace(b):
 		case b == '{':
-			s.state = scanKeyOrEnd
+			s.push(false, scanKeyOrEnd)
 		default:
 			s.state = scanError
 		}
-	case scanKeyOrEnd:
+	case scanKeyOrEnd, scanKey:
 		switch {
 		case isJSONSpace(b):
 		case b == '"':
-			s.key = s.key[:0]
-			s.esc, s.keyRaw, s.keyLong = false, false, false
-			s.state = scanKey
-		case b == '}' && len(s.keys) == 0:
-			s.state = scanDone
+			s.startString(true, s.depth == 1)
+		case b == '}' && s.state == scanKeyOrEnd:
+			s.pop()
 		default:
 			s.state = scanError
 		}
-	case scanKey:
-		s.stepKey(b)
 	case scanColon:
 		switch {
 		case isJSONSpace(b):
 		case b == ':':
-			s.state = scanValueStart
+			s.state = scanValue
 		default:
 			s.state = scanError
 		}
-	case scanValueStart:
-		s.stepValueStart(b)
-	case scanString:
-		s.appendVal(b)
-		switch {
-		case s.esc:
-			s.esc = false
-		case b == '\\':
-			s.esc = true
-		case b == '"':
-			s.endValue(scanAfterValue)
-		case b < 0x20:
-			s.state = scanError
-		}
-	case scanNested:
-		s.stepNested(b)
-	case scanScalar:
+	case scanValue, scanElemOrEnd:
 		switch {
 		case isJSONSpace(b):
-			s.endValue(scanAfterValue)
-		case b == ',':
-			s.endValue(scanKeyOrEnd)
-		case b == '}':
-			s.endValue(scanDone)
+		case b == ']' && s.state == scanElemOrEnd:
+			s.pop()
 		default:
-			s.appendVal(b)
+			if s.depth == 1 {
+				s.startMember(b)
+			}
+			s.startValue(b)
 		}
 	case scanAfterValue:
 		switch {
 		case isJSONSpace(b):
+		case b == ',' && s.inArray():
+			s.state = scanValue
 		case b == ',':
-			s.state = scanKeyOrEnd
-		case b == '}':
-			s.state = scanDone
+			s.state = scanKey
+		case b == ']' && s.inArray(), b == '}' && !s.inArray():
+			s.pop()
 		default:
 			s.state = scanError
+		}
+	case scanString:
+		s.stepString(b)
+	case scanLiteral:
+		if b != s.lit[0] {
+			s.state = scanError
+			return
+		}
+		if s.lit = s.lit[1:]; s.lit == "" {
+			s.valueDone()
 		}
 	case scanDone:
 		if !isJSONSpace(b) {
@@ -256,15 +280,122 @@ func (s *keyScanner) step(b byte) {
 	}
 }
 
-func (s *keyScanner) stepKey(b byte) {
+// startValue reads the first byte of a value.
+func (s *keyScanner) startValue(b byte) {
 	switch {
+	case b == '"':
+		s.startString(false, false)
+	case b == '{':
+		s.push(false, scanKeyOrEnd)
+	case b == '[':
+		s.push(true, scanElemOrEnd)
+	case b == 't':
+		s.lit, s.state = "rue", scanLiteral
+	case b == 'f':
+		s.lit, s.state = "alse", scanLiteral
+	case b == 'n':
+		s.lit, s.state = "ull", scanLiteral
+	case b == '-':
+		s.state = scanNumMinus
+	case b == '0':
+		s.state = scanNumZero
+	case isDigit(b):
+		s.state = scanNumInt
+	default:
+		s.state = scanError
+	}
+}
+
+// stepNumber advances a number by b, reporting false when b cannot
+// continue it.
+func (s *keyScanner) stepNumber(b byte) bool {
+	switch s.state {
+	case scanNumMinus:
+		switch {
+		case b == '0':
+			s.state = scanNumZero
+		case isDigit(b):
+			s.state = scanNumInt
+		default:
+			return false
+		}
+	case scanNumZero, scanNumInt:
+		switch {
+		case isDigit(b) && s.state == scanNumInt:
+		case b == '.':
+			s.state = scanNumDot
+		case b == 'e' || b == 'E':
+			s.state = scanNumExp
+		default:
+			return false
+		}
+	case scanNumDot, scanNumFrac:
+		switch {
+		case isDigit(b):
+			s.state = scanNumFrac
+		case (b == 'e' || b == 'E') && s.state == scanNumFrac:
+			s.state = scanNumExp
+		default:
+			return false
+		}
+	case scanNumExp:
+		switch {
+		case b == '+' || b == '-':
+			s.state = scanNumExpSign
+		case isDigit(b):
+			s.state = scanNumExpDigits
+		default:
+			return false
+		}
+	case scanNumExpSign, scanNumExpDigits:
+		if !isDigit(b) {
+			return false
+		}
+		s.state = scanNumExpDigits
+	}
+	return true
+}
+
+func (s *keyScanner) startString(key, top bool) {
+	s.isKey, s.inKey, s.esc, s.hex = key, top, false, 0
+	if top {
+		s.key = s.key[:0]
+		s.keyRaw, s.keyLong = false, false
+	}
+	s.state = scanString
+}
+
+func (s *keyScanner) stepString(b byte) {
+	switch {
+	case s.hex > 0:
+		if !isDigit(b) && (b|0x20 < 'a' || b|0x20 > 'f') {
+			s.state = scanError
+			return
+		}
+		s.hex--
 	case s.esc:
+		switch b {
+		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		case 'u':
+			s.hex = 4
+		default:
+			s.state = scanError
+			return
+		}
 		s.esc = false
 	case b == '\\':
-		s.esc, s.keyRaw = true, true
+		s.esc = true
+		s.keyRaw = true
 	case b == '"':
+		if !s.isKey {
+			s.valueDone()
+			return
+		}
 		s.state = scanColon
-		s.decodeKey()
+		if s.inKey {
+			s.inKey = false
+			s.decodeKey()
+		}
 		return
 	case b < 0x20:
 		s.state = scanError
@@ -272,11 +403,58 @@ func (s *keyScanner) stepKey(b byte) {
 	case b >= 0x80:
 		s.keyRaw = true
 	}
+	if !s.inKey {
+		return
+	}
 	if len(s.key) < maxScanKeyLen {
 		s.key = append(s.key, b)
 	} else {
 		s.keyLong = true
 	}
+}
+
+// push opens a container at the next depth, to be read in state next.
+func (s *keyScanner) push(array bool, next int) {
+	if s.depth >= maxScanDepth {
+		s.state = scanError
+		return
+	}
+	s.state = next
+	w, bit := s.depth/64, uint64(1)<<(s.depth%64)
+	if w == len(s.arrays) {
+		s.arrays = append(s.arrays, 0)
+	}
+	if array {
+		s.arrays[w] |= bit
+	} else {
+		s.arrays[w] &^= bit
+	}
+	s.depth++
+}
+
+// pop closes the innermost container: the value it is ends.
+func (s *keyScanner) pop() {
+	s.depth--
+	if s.depth == 0 {
+		s.state = scanDone
+		return
+	}
+	s.valueDone()
+}
+
+// inArray reports whether the innermost open container is an array.
+func (s *keyScanner) inArray() bool {
+	d := s.depth - 1
+	return s.arrays[d/64]&(uint64(1)<<(d%64)) != 0
+}
+
+// valueDone ends a value: a member of the top-level object ends with it
+// when the value was that member's.
+func (s *keyScanner) valueDone() {
+	if s.depth == 1 {
+		s.endValue()
+	}
+	s.state = scanAfterValue
 }
 
 // decodeKey replaces a key that holds escapes or non-ASCII bytes by its
@@ -296,10 +474,9 @@ func (s *keyScanner) decodeKey() {
 	s.key = append(s.key[:0], k...)
 }
 
-func (s *keyScanner) stepValueStart(b byte) {
-	if isJSONSpace(b) {
-		return
-	}
+// startMember begins the value of a top-level member whose first byte is
+// b: the key is listed and the value captured when wanted.
+func (s *keyScanner) startMember(b byte) {
 	k := s.keyString()
 	if len(s.keys) < maxScanKeys {
 		s.keys = append(s.keys, k)
@@ -308,44 +485,6 @@ func (s *keyScanner) stepValueStart(b byte) {
 	s.overflow = false
 	s.val = s.val[:0]
 	s.appendVal(b)
-	switch b {
-	case '"':
-		s.esc = false
-		s.state = scanString
-	case '{', '[':
-		s.depth, s.inStr, s.esc = 1, false, false
-		s.state = scanNested
-	case ',', '}', ':', ']':
-		s.state = scanError
-	default:
-		s.state = scanScalar
-	}
-}
-
-func (s *keyScanner) stepNested(b byte) {
-	s.appendVal(b)
-	if s.inStr {
-		switch {
-		case s.esc:
-			s.esc = false
-		case b == '\\':
-			s.esc = true
-		case b == '"':
-			s.inStr = false
-		}
-		return
-	}
-	switch b {
-	case '"':
-		s.inStr = true
-	case '{', '[':
-		s.depth++
-	case '}', ']':
-		s.depth--
-		if s.depth == 0 {
-			s.endValue(scanAfterValue)
-		}
-	}
 }
 
 func (s *keyScanner) appendVal(b byte) {
@@ -359,7 +498,7 @@ func (s *keyScanner) appendVal(b byte) {
 	s.val = append(s.val, b)
 }
 
-func (s *keyScanner) endValue(next int) {
+func (s *keyScanner) endValue() {
 	if s.capture {
 		// A repeated key's value is its last one: an earlier capture is
 		// stale.
@@ -369,7 +508,6 @@ func (s *keyScanner) endValue(next int) {
 		}
 	}
 	s.capture = false
-	s.state = next
 }
 
 // Keys returns the top-level keys seen so far, in order.
@@ -393,7 +531,8 @@ func (s *keyScanner) Value(key string) ([]byte, bool) {
 }
 
 // Valid reports whether everything scanned so far is (the start of) a JSON
-// object.
+// object: some continuation makes it a document encoding/json.Valid
+// accepts.
 func (s *keyScanner) Valid() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -39,9 +39,10 @@ func FuzzKeyScannerSkip(f *testing.F) {
 	f.Fuzz(func(t *testing.T, doc []byte, chunk int) {
 		want := stepAll(doc)
 		got := scanAll(string(doc), max(chunk, -chunk)%17)
-		if got.state != want.state || got.depth != want.depth || got.inStr != want.inStr || got.esc != want.esc {
-			t.Fatalf("%q: state %d/%d/%v/%v, want %d/%d/%v/%v", doc, got.state, got.depth, got.inStr, got.esc,
-				want.state, want.depth, want.inStr, want.esc)
+		if got.state != want.state || got.depth != want.depth || got.inKey != want.inKey || got.isKey != want.isKey || got.esc != want.esc ||
+			got.hex != want.hex || got.lit != want.lit {
+			t.Fatalf("%q: state %d/%d/%v/%v/%d/%q, want %d/%d/%v/%v/%d/%q", doc, got.state, got.depth, got.inKey, got.esc, got.hex, got.lit,
+				want.state, want.depth, want.inKey, want.esc, want.hex, want.lit)
 		}
 		if !slices.Equal(got.keys, want.keys) {
 			t.Fatalf("%q: keys %q, want %q", doc, got.keys, want.keys)
