@@ -9,8 +9,10 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/agentwrap/agentwrap/redact"
 	"github.com/agentwrap/agentwrap/spans"
 	"github.com/agentwrap/agentwrap/spans/runfile"
+	"github.com/agentwrap/agentwrap/wrap"
 )
 
 // exportCommand replays a run file to an OTLP/HTTP endpoint.
@@ -20,8 +22,9 @@ func exportCommand() *cli.Command {
 		Usage:     "replay a run file to an OTLP/HTTP endpoint (for runs made without a collector)",
 		ArgsUsage: "RUN_ID|latest",
 		Description: "The endpoint is --endpoint, else the standard OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or\n" +
-			"OTEL_EXPORTER_OTLP_ENDPOINT; OTEL_EXPORTER_OTLP_HEADERS are sent. Spans are sent as the run\n" +
-			"file holds them (they were sanitized before they were written), one request per line.",
+			"OTEL_EXPORTER_OTLP_ENDPOINT; OTEL_EXPORTER_OTLP_HEADERS are sent. Each line of the run file is\n" +
+			"one request, filtered as live spans are: span-schema attributes only, every string scanned\n" +
+			"for credentials, no events or links.",
 		Flags: []cli.Flag{
 			stateDirFlag(),
 			&cli.StringFlag{Name: "endpoint", Usage: "OTLP/HTTP base `URL` as in OTEL_EXPORTER_OTLP_ENDPOINT (/v1/traces is appended unless the path already ends with it)"},
@@ -74,7 +77,9 @@ func exportConfig(endpoint string, getenv func(string) string) (spans.OTLPConfig
 
 // replay sends the run file and prints what was sent.
 func replay(c *cli.Context, cfg spans.OTLPConfig, path string) error {
-	rp := &runfile.Replayer{URL: cfg.TracesURL, Headers: cfg.Headers}
+	// The guard of a live run: a run file may have been edited since.
+	guard := redact.NewGuard(spans.SchemaNames(), redact.NewScanner(os.Getenv(wrap.DefaultKeyEnv)))
+	rp := &runfile.Replayer{URL: cfg.TracesURL, Headers: cfg.Headers, Guard: guard}
 	if d := c.Duration("timeout"); d > 0 {
 		rp.Client = &http.Client{Timeout: d}
 	}

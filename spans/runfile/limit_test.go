@@ -16,8 +16,9 @@ func TestLineLimit(t *testing.T) {
 	for _, last := range []string{"\n", ""} {
 		data := good + "\n" + long + "\n" + good + "\n" + long + last
 		var names []string
-		bad, err := eachRequest(strings.NewReader(data), len(good), func(td ptrace.Traces) {
+		bad, err := eachRequest(strings.NewReader(data), len(good), func(td ptrace.Traces) error {
 			names = append(names, td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Name())
+			return nil
 		})
 		if err != nil || len(names) != 2 {
 			t.Fatalf("%d spans read, err %v", len(names), err)

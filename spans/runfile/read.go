@@ -52,8 +52,9 @@ func ReadFile(path string) (ptrace.Traces, []LineError, error) {
 // read before the failure are still returned.
 func Read(r io.Reader) (ptrace.Traces, []LineError, error) {
 	merged := ptrace.NewTraces()
-	bad, err := eachRequest(r, MaxLineSize, func(td ptrace.Traces) {
+	bad, err := eachRequest(r, MaxLineSize, func(td ptrace.Traces) error {
 		td.ResourceSpans().MoveAndAppendTo(merged.ResourceSpans())
+		return nil
 	})
 	return merged, bad, err
 }
@@ -63,13 +64,17 @@ func Read(r io.Reader) (ptrace.Traces, []LineError, error) {
 // collector. Bad lines are handled as by Read.
 func ReadRequests(r io.Reader) ([]ptrace.Traces, []LineError, error) {
 	var reqs []ptrace.Traces
-	bad, err := eachRequest(r, MaxLineSize, func(td ptrace.Traces) { reqs = append(reqs, td) })
+	bad, err := eachRequest(r, MaxLineSize, func(td ptrace.Traces) error {
+		reqs = append(reqs, td)
+		return nil
+	})
 	return reqs, bad, err
 }
 
-// eachRequest calls fn with every line of r that decodes as OTLP JSON;
-// lines over limit bytes are reported, not decoded.
-func eachRequest(r io.Reader, limit int, fn func(ptrace.Traces)) ([]LineError, error) {
+// eachRequest calls fn with every line of r that decodes as OTLP JSON, and
+// stops at the first error fn returns; lines over limit bytes are
+// reported, not decoded.
+func eachRequest(r io.Reader, limit int, fn func(ptrace.Traces) error) ([]LineError, error) {
 	var (
 		u   ptrace.JSONUnmarshaler
 		bad []LineError
@@ -95,7 +100,9 @@ func eachRequest(r io.Reader, limit int, fn func(ptrace.Traces)) ([]LineError, e
 			bad = append(bad, LineError{Line: n, Err: decodeError(err)})
 			continue
 		}
-		fn(td)
+		if err := fn(td); err != nil {
+			return bad, err
+		}
 	}
 }
 

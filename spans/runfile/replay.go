@@ -13,6 +13,8 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+
+	"github.com/agentwrap/agentwrap/redact"
 )
 
 // DefaultReplayTimeout bounds each request of a Replayer without a Client.
@@ -20,8 +22,10 @@ const DefaultReplayTimeout = 10 * time.Second
 
 // Replayer sends the export requests of a run file to an OTLP/HTTP traces
 // endpoint, one protobuf request per line, for runs made without a
-// collector. The spans are sent as the run file holds them: they were
-// sanitized before they were written, and a replay changes no value.
+// collector. A run file can have been edited since the run wrote it, so
+// every line passes through Guard as live spans do before they leave
+// (allowlist, scanned strings, no events or links; see
+// redact.Guard.Traces). Lines are read and sent one at a time.
 type Replayer struct {
 	// URL is the full traces endpoint URL (…/v1/traces).
 	URL string
@@ -31,6 +35,9 @@ type Replayer struct {
 	// Client sends the requests; nil means a client with
 	// DefaultReplayTimeout.
 	Client *http.Client
+	// Guard filters every span before it is sent; nil is the guard with
+	// an empty allowlist, which drops every span attribute.
+	Guard *redact.Guard
 }
 
 // ReplayResult is what a replay sent and skipped.
@@ -55,19 +62,18 @@ func (rp *Replayer) ReplayFile(ctx context.Context, path string) (ReplayResult, 
 
 // Replay sends every readable line of the run file r; see ReplayFile.
 func (rp *Replayer) Replay(ctx context.Context, r io.Reader) (ReplayResult, error) {
-	reqs, bad, err := ReadRequests(r)
-	res := ReplayResult{LineErrors: bad}
-	if err != nil {
-		return res, err
-	}
-	for i, td := range reqs {
+	var res ReplayResult
+	bad, err := eachRequest(r, MaxLineSize, func(td ptrace.Traces) error {
+		rp.Guard.Traces(td)
 		if err := rp.Send(ctx, td); err != nil {
-			return res, fmt.Errorf("cannot export request %d of %d: %w", i+1, len(reqs), err)
+			return fmt.Errorf("cannot export request %d: %w", res.Requests+1, err)
 		}
 		res.Requests++
 		res.Spans += td.SpanCount()
-	}
-	return res, nil
+		return nil
+	})
+	res.LineErrors = bad
+	return res, err
 }
 
 // Send posts td as one OTLP/HTTP protobuf export request. An error names
