@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"math/bits"
@@ -175,21 +176,63 @@ func skipStops(p []byte, stops *[256]bool) int {
 	return n
 }
 
-// skipString is skipStops for stringStops, eight bytes at a time: a word
-// holds a stop when one of its bytes is a quote, a backslash or below 0x20.
-// The lowest flagged byte of each test is exact (a false flag only ever
-// sits above a true one), so the lowest of all is the first stop.
+// skipString is skipStops for stringStops. It looks at p in windows: the
+// vectorised bytes.IndexByte finds the first quote and the first backslash
+// before it, and firstControl the first control character before that.
+// The windows start at 64 bytes and double while they hold no stop, which
+// keeps the work linear when a long string holds many escapes (each ends a
+// skip) and the calls few when it holds none.
 func skipString(p []byte) int {
+	n, size := 0, 64
+	for n < len(p) {
+		w := p[n:min(len(p), n+size)]
+		size = min(2*size, 64<<10)
+		end := len(w)
+		if i := bytes.IndexByte(w, '"'); i >= 0 {
+			end = i
+		}
+		if i := bytes.IndexByte(w[:end], '\\'); i >= 0 {
+			end = i
+		}
+		if i := firstControl(w[:end]); i >= 0 {
+			return n + i
+		}
+		if end < len(w) {
+			return n + end
+		}
+		n += len(w)
+	}
+	return n
+}
+
+// firstControl returns the index of the first byte of p below 0x20, or -1.
+// It tests eight bytes at a time: (x - 0x20...) &^ x has the high bit set
+// in the lowest byte below 0x20 (a false flag only ever sits above a true
+// one).
+func firstControl(p []byte) int {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	n := 0
+	for ; n+32 <= len(p); n += 32 {
+		a := binary.LittleEndian.Uint64(p[n:])
+		b := binary.LittleEndian.Uint64(p[n+8:])
+		c := binary.LittleEndian.Uint64(p[n+16:])
+		d := binary.LittleEndian.Uint64(p[n+24:])
+		if ((a-ones*0x20)&^a|(b-ones*0x20)&^b|(c-ones*0x20)&^c|(d-ones*0x20)&^d)&highs != 0 {
+			break
+		}
+	}
 	for ; n+8 <= len(p); n += 8 {
 		x := binary.LittleEndian.Uint64(p[n:])
-		q, b := x^(ones*'"'), x^(ones*'\\')
-		if m := ((q-ones)&^q | (b-ones)&^b | (x-ones*0x20)&^x) & highs; m != 0 {
+		if m := (x - ones*0x20) &^ x & highs; m != 0 {
 			return n + bits.TrailingZeros64(m)/8
 		}
 	}
-	return n + skipStops(p[n:], &stringStops)
+	for ; n < len(p); n++ {
+		if p[n] < 0x20 {
+			return n
+		}
+	}
+	return -1
 }
 
 func isJSONSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }

@@ -36,6 +36,10 @@ func FuzzKeyScannerSkip(f *testing.F) {
 		f.Add([]byte(`{"system":"`+pad+`\"`+pad+"\x1f"+pad+`","model":"m","messages":[{"content":"`+pad+`\\n`+pad+`"}]}`), 0)
 		f.Add([]byte(`{"input":"`+pad+"\x7f\x80\x9f\x20\x21"+pad+`","stream":true}`), i+1)
 	}
+	// Strings longer than skipString's window, with a stop past it.
+	long := strings.Repeat("abcdefg ", 80)
+	f.Add([]byte(`{"system":"`+long+"\x01"+`","messages":[{"content":"`+long+`\\"`+long+`"}]}`), 0)
+	f.Add([]byte(`{"input":"`+long+long+`","model":"m"}`), 16)
 	f.Fuzz(func(t *testing.T, doc []byte, chunk int) {
 		want := stepAll(doc)
 		got := scanAll(string(doc), max(chunk, -chunk)%17)

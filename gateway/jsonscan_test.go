@@ -248,7 +248,7 @@ func TestKeyScannerRepeatedKeyOverLimit(t *testing.T) {
 // BenchmarkKeyScanner scans a 256 KiB request body (an agent's
 // conversation) in 32 KiB pieces, as the request tee does.
 func BenchmarkKeyScanner(b *testing.B) {
-	msg := `{"role":"user","content":"` + strings.Repeat("lorem ipsum \"quoted\" ", 40) + `"},`
+	msg := `{"role":"user","content":"` + strings.Repeat(`lorem ipsum \"quoted\" `, 40) + `"},`
 	doc := []byte(`{"model":"claude-sonnet-4-5","max_tokens":8192,"stream":true,"messages":[` +
 		strings.Repeat(msg, 256*1024/len(msg)) + `{"role":"user","content":"x"}],"system":"s"}`)
 	b.SetBytes(int64(len(doc)))
