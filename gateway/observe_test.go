@@ -96,7 +96,7 @@ func TestObservationOrderAcrossBatches(t *testing.T) {
 	release := make(chan struct{})
 	models := make(chan string, 16)
 	var inObserve, overlaps atomic.Int32
-	gw, err := gateway.New(gateway.Config{Upstream: u, Observe: func(c *gateway.Call) {
+	gw, err := gateway.New(gateway.Config{Upstream: u, Observe: func(c *call.Call) {
 		if inObserve.Add(1) > 1 {
 			overlaps.Add(1)
 		}

@@ -10,9 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"go.opentelemetry.io/collector/pdata/ptrace"
-	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 )
 
 func TestMain(m *testing.M) {
@@ -152,37 +149,6 @@ func TestOptionsFilterPhasesAndTargets(t *testing.T) {
 	if err := run(context.Background(), []string{"-quick", "-only", "nothing-matches"}, &stderr, &stderr); err == nil ||
 		!strings.Contains(err.Error(), "matches no phase") {
 		t.Errorf("run with an -only matching nothing: %v", err)
-	}
-}
-
-// TestCountSpans checks the sink's wire-format count against pdata's.
-func TestCountSpans(t *testing.T) {
-	td := ptrace.NewTraces()
-	want := 0
-	for r := range 3 {
-		rs := td.ResourceSpans().AppendEmpty()
-		rs.Resource().Attributes().PutStr("service.name", "agentwrap")
-		for s := range r + 1 {
-			ss := rs.ScopeSpans().AppendEmpty()
-			ss.Scope().SetName("scope")
-			for i := range s + 2 {
-				sp := ss.Spans().AppendEmpty()
-				sp.SetName("chat gpt-bench")
-				sp.Attributes().PutInt("i", int64(i))
-				sp.Events().AppendEmpty().SetName("event")
-				want++
-			}
-		}
-	}
-	b, err := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, err := countSpans(b); err != nil || got != want || want != td.SpanCount() {
-		t.Errorf("countSpans = %d, %v; want %d", got, err, want)
-	}
-	if _, err := countSpans(b[:len(b)-3]); err == nil {
-		t.Error("a truncated request was counted without an error")
 	}
 }
 

@@ -110,8 +110,8 @@ func memCheckHere(r *memResult, quick bool) error {
 	if err != nil {
 		return err
 	}
-	defer sk.close()
-	br, err := startRun(context.Background(), up.url, sk.url)
+	defer sk.Close()
+	br, err := startRun(context.Background(), up.url, sk.URL())
 	if err != nil {
 		return err
 	}

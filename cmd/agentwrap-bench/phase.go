@@ -75,7 +75,7 @@ func (e *env) runPhase(ctx context.Context, round int, name string, spec phaseSp
 		// that work belongs to the warm-up, not to what is measured.
 		tg.run.settle(spec.Conc, 10*time.Second)
 	}
-	exported := e.sink.spans.Load()
+	exported := e.sink.SpanCount()
 
 	body := bodyFor(spec.Mode)
 	results := make([]callResult, spec.Calls)
@@ -120,7 +120,7 @@ func (e *env) runPhase(ctx context.Context, round int, name string, spec phaseSp
 		res.Observed, res.FileSpans = end.Calls, end.FileSpans
 		res.ExitDelay = float64(end.Exit.Microseconds()) / 1000
 		if name == targetGateway {
-			res.Exported = e.sink.spans.Load() - exported
+			res.Exported = e.sink.SpanCount() - exported
 		}
 		if end.Err != nil && res.FirstError == "" {
 			res.FirstError = end.Err.Error()

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/agentwrap/agentwrap/gateway"
+	"github.com/agentwrap/agentwrap/internal/otlptest"
 )
 
 // Target names: A direct to the upstream, B a bare reverse proxy, C the
@@ -45,9 +46,9 @@ type env struct {
 	opts      options
 	upstream  string
 	proxy     string
-	sink      *sink
+	sink      *otlptest.Receiver
 	refused   string
-	blackhole *blackhole
+	blackhole *otlptest.Blackhole
 	// peer is D, or nil when it is not run (PeerSkipped says why).
 	peer        *peer
 	peerSkipped string
@@ -98,16 +99,16 @@ func startEnv(o options) (*env, error) {
 		e.close()
 		return nil, err
 	}
-	e.closers = append(e.closers, e.sink.close)
-	if e.refused, err = refusedURL(); err != nil {
+	e.closers = append(e.closers, e.sink.Close)
+	if e.refused, err = otlptest.RefusedURL(); err != nil {
 		e.close()
 		return nil, err
 	}
-	if e.blackhole, err = startBlackhole(); err != nil {
+	if e.blackhole, err = otlptest.StartBlackhole(); err != nil {
 		e.close()
 		return nil, err
 	}
-	e.closers = append(e.closers, e.blackhole.close)
+	e.closers = append(e.closers, e.blackhole.Close)
 	if slices.Contains(o.targets, targetPeer) {
 		switch p, err := startPeer(e.upstream); {
 		case errors.Is(err, errNoNode):
@@ -171,12 +172,12 @@ func (e *env) openTarget(ctx context.Context, name string) (*target, error) {
 		}
 		return &target{name: name, url: e.peer.url, peer: e.peer}, nil
 	}
-	endpoint := e.sink.url
+	endpoint := e.sink.URL()
 	switch name {
 	case targetRefused:
 		endpoint = e.refused
 	case targetBlackhole:
-		endpoint = e.blackhole.url()
+		endpoint = e.blackhole.URL()
 	case targetGateway:
 	default:
 		return nil, errors.New("unknown target " + name)

@@ -6,13 +6,16 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
-	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+	"google.golang.org/grpc"
 )
 
 // TracesPath is the OTLP/HTTP traces path.
@@ -31,12 +34,13 @@ const (
 	// ModeOK accepts every well-formed request and records its spans.
 	ModeOK Mode = iota
 	// ModeFail answers 500 Internal Server Error with a google.rpc.Status
-	// body. OTLP exporters treat 500 as permanent and do not retry, so an
-	// export fails at once.
+	// body (over gRPC, status Internal). OTLP exporters treat both as
+	// permanent and do not retry, so an export fails at once.
 	ModeFail
-	// ModeUnavailable answers 503 Service Unavailable with a Status body,
-	// like an overloaded collector. OTLP exporters retry 503 with backoff
-	// until their timeout, so this mode exercises flush deadlines.
+	// ModeUnavailable answers 503 Service Unavailable with a Status body
+	// (over gRPC, status Unavailable), like an overloaded collector. OTLP
+	// exporters retry both with backoff until their timeout, so this mode
+	// exercises flush deadlines.
 	ModeUnavailable
 	// ModeHang reads the request and then holds it, answering nothing,
 	// until the client goes away or the receiver is closed.
@@ -58,43 +62,118 @@ func (m Mode) String() string {
 	return fmt.Sprintf("Mode(%d)", int(m))
 }
 
-// Receiver is an OTLP/HTTP trace receiver on a loopback port. It accepts
+// Receiver is an OTLP trace receiver on a loopback port: OTLP/HTTP
+// (NewReceiver, Start) or OTLP/gRPC (NewGRPCReceiver). Over HTTP it accepts
 // POST /v1/traces in protobuf or JSON, plain or gzip-compressed, and
-// answers an ExportTraceServiceResponse in the request's encoding. It is
-// safe for concurrent use.
+// answers an ExportTraceServiceResponse in the request's encoding. It
+// records every request's spans, flattened (Spans) and as pdata (Traces),
+// and its body (Raw), and answers as its Mode says. A counting receiver
+// (WithCountOnly) only counts spans. It is safe for concurrent use.
 type Receiver struct {
-	srv     *httptest.Server
-	closing chan struct{}
+	srv       *http.Server
+	grpc      *grpc.Server
+	addr      string // host:port
+	closing   chan struct{}
+	closeOnce sync.Once
+	countOnly bool
+	count     atomic.Int64
 
 	mu      sync.Mutex
 	mode    Mode
 	spans   []Span
+	traces  []ptrace.Traces
 	raw     [][]byte
 	arrived chan struct{} // closed and replaced whenever spans arrive
 }
 
-// NewReceiver starts a receiver in ModeOK on 127.0.0.1. It is closed when
-// the test ends; requests held by ModeHang are released first.
-func NewReceiver(tb testing.TB) *Receiver {
-	tb.Helper()
+// Option configures a Receiver.
+type Option func(*Receiver)
+
+// WithCountOnly makes an OTLP/HTTP receiver count the spans of protobuf
+// requests in ModeOK by walking the wire format, without decoding or
+// keeping them (SpanCount): a collector in another process, whose own work
+// should weigh as little as possible on what is measured in this one (the
+// benchmark harness's sink).
+func WithCountOnly() Option { return func(r *Receiver) { r.countOnly = true } }
+
+func newReceiver(opts []Option) *Receiver {
 	r := &Receiver{closing: make(chan struct{}), arrived: make(chan struct{})}
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST "+TracesPath, r.serveTraces)
-	r.srv = httptest.NewServer(mux)
-	tb.Cleanup(func() {
-		close(r.closing)
-		r.srv.Close()
-	})
+	for _, o := range opts {
+		o(r)
+	}
 	return r
 }
 
+// Start starts an OTLP/HTTP receiver in ModeOK on 127.0.0.1, for use
+// outside tests; Close stops it.
+func Start(opts ...Option) (*Receiver, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("cannot start the OTLP receiver: %w", err)
+	}
+	r := newReceiver(opts)
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+TracesPath, r.serveTraces)
+	r.srv = &http.Server{Handler: mux}
+	r.addr = ln.Addr().String()
+	go func() { _ = r.srv.Serve(ln) }()
+	return r, nil
+}
+
+// NewReceiver starts an OTLP/HTTP receiver in ModeOK on 127.0.0.1. It is
+// closed when the test ends; requests held by ModeHang are released first.
+func NewReceiver(tb testing.TB, opts ...Option) *Receiver {
+	tb.Helper()
+	r, err := Start(opts...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(r.Close)
+	return r
+}
+
+// NewGRPCReceiver starts an OTLP/gRPC receiver in ModeOK on 127.0.0.1,
+// closed when the test ends. Its Raw bodies are the requests re-encoded as
+// protobuf, which hold every value the client sent.
+func NewGRPCReceiver(tb testing.TB) *Receiver {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatalf("cannot listen for OTLP/gRPC: %v", err)
+	}
+	r := newReceiver(nil)
+	r.grpc = grpc.NewServer()
+	ptraceotlp.RegisterGRPCServer(r.grpc, &grpcTraces{r: r})
+	r.addr = ln.Addr().String()
+	go func() { _ = r.grpc.Serve(ln) }()
+	tb.Cleanup(r.Close)
+	return r
+}
+
+// Close releases requests held by ModeHang and stops the receiver.
+func (r *Receiver) Close() {
+	r.closeOnce.Do(func() {
+		close(r.closing)
+		if r.srv != nil {
+			_ = r.srv.Close()
+		}
+		if r.grpc != nil {
+			r.grpc.Stop()
+		}
+	})
+}
+
+// Addr returns the receiver's host:port, the endpoint of an OTLP/gRPC
+// exporter.
+func (r *Receiver) Addr() string { return r.addr }
+
 // URL returns the receiver's base URL, http://127.0.0.1:PORT, the value
 // for OTEL_EXPORTER_OTLP_ENDPOINT.
-func (r *Receiver) URL() string { return r.srv.URL }
+func (r *Receiver) URL() string { return "http://" + r.addr }
 
 // TracesURL returns URL()+"/v1/traces", the value for
 // OTEL_EXPORTER_OTLP_TRACES_ENDPOINT.
-func (r *Receiver) TracesURL() string { return r.srv.URL + TracesPath }
+func (r *Receiver) TracesURL() string { return r.URL() + TracesPath }
 
 // SetMode changes how later requests are answered.
 func (r *Receiver) SetMode(m Mode) {
@@ -109,6 +188,23 @@ func (r *Receiver) Spans() []Span {
 	defer r.mu.Unlock()
 	return append([]Span(nil), r.spans...)
 }
+
+// Traces returns a copy of the spans of every request accepted so far, as
+// pdata, in arrival order.
+func (r *Receiver) Traces() []ptrace.Traces {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]ptrace.Traces, len(r.traces))
+	for i, t := range r.traces {
+		out[i] = ptrace.NewTraces()
+		t.CopyTo(out[i])
+	}
+	return out
+}
+
+// SpanCount returns the number of spans accepted so far: the only record
+// a counting receiver keeps.
+func (r *Receiver) SpanCount() int64 { return r.count.Load() }
 
 // Raw returns the body of every request received so far, in any mode and
 // whether or not it decoded, decompressed when it was gzip-compressed.
@@ -150,12 +246,17 @@ func (r *Receiver) serveTraces(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	body, err := ReadBody(req)
+	mode := r.currentMode()
+	if err == nil && r.countOnly && ct == ContentTypeProto && mode == ModeOK {
+		r.countProto(w, body)
+		return
+	}
 	r.recordRaw(body)
 	if err != nil {
 		writeStatus(w, ct, http.StatusBadRequest, err.Error())
 		return
 	}
-	switch r.currentMode() {
+	switch mode {
 	case ModeFail:
 		writeStatus(w, ct, http.StatusInternalServerError, "export failed (otlptest ModeFail)")
 		return
@@ -163,13 +264,18 @@ func (r *Receiver) serveTraces(w http.ResponseWriter, req *http.Request) {
 		writeStatus(w, ct, http.StatusServiceUnavailable, "collector unavailable (otlptest ModeUnavailable)")
 		return
 	case ModeHang:
-		select {
-		case <-req.Context().Done():
-		case <-r.closing:
-		}
+		r.hang(req.Context().Done())
 		return
 	}
 	r.accept(w, ct, body)
+}
+
+// hang holds a request until its client goes away or the receiver closes.
+func (r *Receiver) hang(gone <-chan struct{}) {
+	select {
+	case <-gone:
+	case <-r.closing:
+	}
 }
 
 func (r *Receiver) currentMode() Mode {
@@ -192,7 +298,7 @@ func (r *Receiver) accept(w http.ResponseWriter, ct string, body []byte) {
 		writeStatus(w, ct, http.StatusBadRequest, "cannot decode export request: "+err.Error())
 		return
 	}
-	r.recordSpans(Flatten(req.Traces()))
+	r.recordSpans(req.Traces())
 	resp := ptraceotlp.NewExportResponse()
 	var out []byte
 	if ct == ContentTypeJSON {
@@ -208,16 +314,34 @@ func (r *Receiver) accept(w http.ResponseWriter, ct string, body []byte) {
 	_, _ = w.Write(out)
 }
 
+// countProto counts the spans of a protobuf export request and answers
+// success (an empty ExportTraceServiceResponse), or 400 when the body is
+// not protobuf.
+func (r *Receiver) countProto(w http.ResponseWriter, body []byte) {
+	n, err := CountSpans(body)
+	if err != nil {
+		writeStatus(w, ContentTypeProto, http.StatusBadRequest, "cannot decode export request: "+err.Error())
+		return
+	}
+	r.count.Add(int64(n))
+	w.Header().Set("Content-Type", ContentTypeProto)
+	w.WriteHeader(http.StatusOK)
+}
+
 func (r *Receiver) recordRaw(body []byte) {
 	r.mu.Lock()
 	r.raw = append(r.raw, body)
 	r.mu.Unlock()
 }
 
-func (r *Receiver) recordSpans(spans []Span) {
+// recordSpans keeps the spans of one request; t must not be used after.
+func (r *Receiver) recordSpans(t ptrace.Traces) {
+	spans := Flatten(t)
+	r.count.Add(int64(len(spans)))
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.spans = append(r.spans, spans...)
+	r.traces = append(r.traces, t)
 	close(r.arrived)
 	r.arrived = make(chan struct{})
 }
