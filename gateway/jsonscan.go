@@ -167,16 +167,9 @@ func (s *keyScanner) skip(p []byte) int {
 	return 0
 }
 
-// skipStops returns the number of leading bytes of p that are not stops.
-func skipStops(p []byte, stops *[256]bool) int {
-	n := 0
-	for n < len(p) && !stops[p[n]] {
-		n++
-	}
-	return n
-}
-
-// skipString is skipStops for stringStops. It looks at p in windows: the
+// skipString returns the number of leading bytes of p that are not
+// stringStops (a quote, a backslash, a control character). It looks at p in
+// windows: the
 // vectorised bytes.IndexByte finds the first quote and the first backslash
 // before it, and firstControl the first control character before that.
 // The windows start at 64 bytes and double while they hold no stop, which
