@@ -115,14 +115,14 @@ type spanNameMemo struct {
 	op, model, name string
 }
 
-// spanName is SpanName, reusing the last name when operation and model are
-// the same: an agent's calls mostly are.
+// spanName is the span name of c, reusing the last name when operation and
+// model are the same: an agent's calls mostly are.
 func (r *Recorder) spanName(c *call.Call) string {
-	op, m := Operation(c.Family), model(c)
+	op, m := call.Lookup(c.Family).Operation, model(c)
 	if memo := r.lastName.Load(); memo != nil && memo.op == op && memo.model == m {
 		return memo.name
 	}
-	name := SpanName(c)
+	name := nameOf(c)
 	r.lastName.Store(&spanNameMemo{op: op, model: m, name: name})
 	return name
 }
@@ -150,10 +150,12 @@ func (r *Recorder) Summary() Summary {
 	return Summary{Calls: r.calls, Result: r.result, Counts: counts, Notes: append([]string(nil), r.follow...), Local: r.local}
 }
 
-// SpanName is `{gen_ai.operation.name} {gen_ai.request.model}`, or the
-// operation alone when the call named no model.
-func SpanName(c *call.Call) string {
-	op := Operation(c.Family)
+// nameOf is the span name of c: `{gen_ai.operation.name}
+// {gen_ai.request.model}`, or the operation alone when the call named no
+// model. The operation comes from the registry ("unknown" for
+// call.FamilyUnknown).
+func nameOf(c *call.Call) string {
+	op := call.Lookup(c.Family).Operation
 	if m := model(c); m != "" {
 		return op + " " + m
 	}
@@ -165,19 +167,6 @@ func model(c *call.Call) string {
 		return c.RequestModel
 	}
 	return c.ResponseModel
-}
-
-// Operation is the gen_ai.operation.name of a family, from the registry
-// ("unknown" for call.FamilyUnknown).
-func Operation(f call.Family) string { return call.Lookup(f).Operation }
-
-// ProviderName is the gen_ai.provider.name of a family's wire format, from
-// the registry ("unknown" for call.FamilyUnknown).
-func ProviderName(f call.Family) string { return call.Lookup(f).Provider }
-
-// CallAttributes returns the span attributes of a call.
-func CallAttributes(c *call.Call, runID string, o Outcome) []attribute.KeyValue {
-	return appendCallAttributes(make([]attribute.KeyValue, 0, 40), c, runID, o)
 }
 
 // appendCallAttributes appends the span attributes of a call to a.
