@@ -2,7 +2,9 @@ package contract
 
 import (
 	_ "embed"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sync"
 	"time"
@@ -216,11 +218,36 @@ func Parse(name string, data []byte) (*Manifest, error) {
 
 // Load reads and parses the manifest file at path (see Parse).
 func Load(path string) (*Manifest, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read contract manifest: %w", err)
 	}
 	return Parse(path, data)
+}
+
+// MaxManifestSize is the largest contract manifest agentwrap reads: the
+// built-in one is a few kilobytes, and a manifest is read whole.
+const MaxManifestSize = 1 << 20
+
+// ErrManifestTooLarge is the error of a manifest over MaxManifestSize.
+var ErrManifestTooLarge = errors.New("larger than 1 MiB, the limit for a contract manifest")
+
+// ReadFile reads a manifest file, refusing one over MaxManifestSize
+// without reading past the limit.
+func ReadFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxManifestSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxManifestSize {
+		return nil, ErrManifestTooLarge
+	}
+	return data, nil
 }
 
 // Lint checks a manifest named name and returns every finding, in file

@@ -109,7 +109,7 @@ func contractLintCommand() *cli.Command {
 // counts.
 func lintFiles(w io.Writer, files []string, now time.Time) (errs, warns int) {
 	for _, file := range files {
-		data, err := os.ReadFile(file)
+		data, err := contract.ReadFile(file)
 		if err != nil {
 			f := contract.Finding{File: file, Severity: contract.SeverityError, Msg: "cannot read manifest: " + readProblem(err)}
 			fmt.Fprintln(w, f.String())

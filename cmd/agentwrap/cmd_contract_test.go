@@ -269,3 +269,32 @@ func TestContractLintBinary(t *testing.T) {
 		t.Fatalf("good manifest: exit %d\n%s", r.code, r.stdout)
 	}
 }
+
+// TestManifestSizeLimit: a manifest over 1 MiB (here the built-in one
+// padded with comments, valid YAML otherwise) is refused by lint, show and
+// a run with one line each, without being read whole.
+func TestManifestSizeLimit(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "big.yaml")
+	pad := bytes.Repeat([]byte("# padding padding padding padding padding padding padding padding\n"), contract.MaxManifestSize/60)
+	if err := os.WriteFile(p, append(contract.BuiltinYAML(), pad...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := inProcess(t, "contract", "lint", p)
+	if code != 1 || !strings.Contains(out, p+": error: cannot read manifest: larger than 1 MiB, the limit for a contract manifest\n") {
+		t.Errorf("lint: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = inProcess(t, "contract", "show", "--contract", p)
+	if code == 0 || strings.Count(strings.TrimSpace(errOut), "\n") != 0 || !strings.Contains(errOut, "larger than 1 MiB") {
+		t.Errorf("show: exit %d\n%s%s", code, out, errOut)
+	}
+	if _, err := contract.Load(p); !errors.Is(err, contract.ErrManifestTooLarge) {
+		t.Errorf("Load: %v", err)
+	}
+	// Just under the limit it is read.
+	if err := os.WriteFile(p, append(contract.BuiltinYAML(), pad[:contract.MaxManifestSize-len(contract.BuiltinYAML())-len("\n")]...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := contract.Load(p); err != nil {
+		t.Errorf("Load of a manifest under the limit: %v", err)
+	}
+}
