@@ -21,6 +21,13 @@ type Recorder struct {
 	runID  string
 	note   func(string) string
 
+	// Scrub masks secrets in each string a call took from the wire before
+	// it is bounded (see MaxModelLen and the other bounds), so that cutting
+	// never leaves part of a secret the exporter's guard would no longer
+	// recognise. Nil means the strings are only bounded. Set it before the
+	// first Observe.
+	Scrub func(string) string
+
 	lastName atomic.Pointer[spanNameMemo]
 
 	mu      sync.Mutex
@@ -79,6 +86,7 @@ func NewRecorder(tracer trace.Tracer, parent context.Context, runID string, note
 
 // Observe records one call as a span. It is the gateway's observer.
 func (r *Recorder) Observe(c *call.Call) {
+	c = boundCall(c, r.Scrub)
 	o := Classify(c)
 	o.Note = r.note(o.Note)
 	buf := attrBuffers.Get().(*[]attribute.KeyValue)

@@ -352,6 +352,7 @@ func (s *session) startRun(ctx context.Context, o Options, agent string) {
 			spans.Upstream.String(s.upstream.Scheme+"://"+s.upstream.Host),
 			spans.ContractManifest.String(manifestName(s.manifest))))
 	s.recorder = spans.NewRecorder(s.tracer, s.runCtx, s.runID, s.scanner.Note)
+	s.recorder.Scrub = s.scanner.ScrubText
 	s.preflight(o)
 }
 

@@ -75,6 +75,7 @@ func startRunWith(ctx context.Context, upstreamURL, endpoint string, tr *http.Tr
 		trace.WithAttributes(spans.RunID.String(benchRunID), spans.GenAIAgentName.String("bench")))
 	r.runSpan = span
 	r.recorder = spans.NewRecorder(tracer, runCtx, benchRunID, scanner.Note)
+	r.recorder.Scrub = scanner.ScrubText
 	u, _ := url.Parse(upstreamURL)
 	r.upstream = tr
 	r.gw, err = gateway.New(gateway.Config{
