@@ -56,7 +56,8 @@ func AllowedKeys(schema []string) []string {
 
 // Config returns the text of otelcol.yaml: an OpenTelemetry Collector
 // configuration that receives OTLP, keeps only the attribute keys in allowed
-// (normally spans.SchemaNames()) and ExtraKeys, masks values matching
+// (normally spans.ExportedNames(): span and metric attributes under both
+// convention versions) and ExtraKeys, masks values matching
 // BlockedValues, batches, and exports to Jaeger and/or Tempo. Listeners and
 // endpoints are environment variables with defaults, documented in the
 // file's header; the listeners default to loopback.

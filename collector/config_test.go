@@ -23,7 +23,7 @@ var update = flag.Bool("update", false, "rewrite otelcol.yaml and otelcol-gatewa
 // shipped maps each checked-in configuration to what generates it from the
 // span schema.
 var shipped = map[string]func() []byte{
-	collector.ConfigFile:        func() []byte { return collector.Config(spans.SchemaNames()) },
+	collector.ConfigFile:        func() []byte { return collector.Config(spans.ExportedNames()) },
 	collector.GatewayConfigFile: collector.GatewayConfig,
 }
 
@@ -118,18 +118,18 @@ func parseConfig(t *testing.T, text []byte) otelConfig {
 }
 
 func TestConfigRedactsWithTheSchema(t *testing.T) {
-	want := append(spans.SchemaNames(), collector.ExtraKeys()...)
+	want := append(spans.ExportedNames(), collector.ExtraKeys()...)
 	var patterns []string
 	for _, p := range collector.BlockedValues() {
 		patterns = append(patterns, p.Regexp)
 	}
-	c := parseConfig(t, collector.Config(spans.SchemaNames()))
+	c := parseConfig(t, collector.Config(spans.ExportedNames()))
 	r := c.Processors.Redaction
 	if r.AllowAllKeys || len(r.IgnoredKeys) > 0 {
 		t.Errorf("redaction lets keys bypass the allowlist: allow_all_keys=%v ignored_keys=%v", r.AllowAllKeys, r.IgnoredKeys)
 	}
 	if !slices.Equal(r.AllowedKeys, want) {
-		t.Errorf("allowed_keys = %v\nwant spans.SchemaNames() + ExtraKeys() = %v", r.AllowedKeys, want)
+		t.Errorf("allowed_keys = %v\nwant spans.ExportedNames() + ExtraKeys() = %v", r.AllowedKeys, want)
 	}
 	if !slices.Equal(r.BlockedValues, patterns) {
 		t.Errorf("blocked_values = %q, want %q", r.BlockedValues, patterns)
@@ -195,7 +195,7 @@ func checkPipeline(t *testing.T, c otelConfig) {
 // TestConfigExportsToJaegerAndTempo: the backends are chosen with
 // OTELCOL_EXPORTERS, Jaeger alone by default (the path without Docker).
 func TestConfigExportsToJaegerAndTempo(t *testing.T) {
-	c := parseConfig(t, collector.Config(spans.SchemaNames()))
+	c := parseConfig(t, collector.Config(spans.ExportedNames()))
 	got := c.Service.Pipelines["traces"].Exporters
 	if got.Env != "OTELCOL_EXPORTERS" || !slices.Equal(got.List, []string{"otlp_http/jaeger"}) {
 		t.Errorf("exporters = %+v, want ${env:OTELCOL_EXPORTERS:-[otlp_http/jaeger]}", got)
@@ -269,7 +269,7 @@ func TestListenersDoNotCollide(t *testing.T) {
 			}
 		}
 	}
-	if c := string(collector.Config(spans.SchemaNames())); strings.Contains(c, "0.0.0.0") {
+	if c := string(collector.Config(spans.ExportedNames())); strings.Contains(c, "0.0.0.0") {
 		t.Error("otelcol.yaml listens beyond loopback by default")
 	}
 }
@@ -297,7 +297,7 @@ func TestConfigWithNoKeysFailsClosed(t *testing.T) {
 }
 
 func TestExtraKeysAreNotInTheSchema(t *testing.T) {
-	schema := spans.SchemaNames()
+	schema := spans.ExportedNames()
 	for _, k := range collector.ExtraKeys() {
 		if slices.Contains(schema, k) {
 			t.Errorf("extra key %q is also a span schema key", k)

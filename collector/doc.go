@@ -2,9 +2,10 @@
 // agentwrap spans a second time, behind agentwrap's own exporter-side guard,
 // and the files to run and view them.
 //
-// Config generates otelcol.yaml from the span schema (spans.SchemaNames()):
-// the redaction processor's allowed_keys is the schema plus ExtraKeys, and
-// its blocked_values are BlockedValues. GatewayConfig generates
+// Config generates otelcol.yaml from the attribute schema
+// (spans.ExportedNames(): the span schema under both convention versions and
+// the metric attributes): the redaction processor's allowed_keys is the
+// schema plus ExtraKeys, and its blocked_values are BlockedValues. GatewayConfig generates
 // otelcol-gateway.yaml, the team tier's router, which load-balances by trace
 // id to collectors running otelcol.yaml and filters nothing itself. The
 // checked-in files are their output; the package tests fail when they

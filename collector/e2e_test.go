@@ -34,7 +34,7 @@ func TestShippedConfigsValidate(t *testing.T) {
 }
 
 func TestValidateRejectsAnUnknownSetting(t *testing.T) {
-	broken := bytes.Replace(collector.Config(spans.SchemaNames()), []byte("redact_all_types:"), []byte("redact_all_typos:"), 1)
+	broken := bytes.Replace(collector.Config(spans.ExportedNames()), []byte("redact_all_types:"), []byte("redact_all_typos:"), 1)
 	path := filepath.Join(t.TempDir(), "broken.yaml")
 	if err := os.WriteFile(path, broken, 0o600); err != nil {
 		t.Fatal(err)

@@ -114,7 +114,7 @@ func TestComposeCollectorMatchesItsConfig(t *testing.T) {
 		!slices.Contains(otelcol.Command, "--config=/etc/agentwrap/otelcol.yaml") {
 		t.Errorf("collector does not run the shipped otelcol.yaml: volumes %v, command %v", otelcol.Volumes, otelcol.Command)
 	}
-	config := string(collector.Config(spans.SchemaNames()))
+	config := string(collector.Config(spans.ExportedNames()))
 	for k := range otelcol.Environment {
 		if !strings.Contains(config, "${env:"+k+":-") {
 			t.Errorf("compose sets %s, which otelcol.yaml does not read", k)

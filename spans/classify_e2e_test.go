@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -324,8 +326,24 @@ func checkRow(t *testing.T, tc row, s tracetest.SpanStub) {
 	if !strings.Contains(note, tc.note) || len([]rune(note)) > 200 {
 		t.Errorf("note %q does not mention %q (or is over 200 characters)", note, tc.note)
 	}
-	if (s.Status.Code == codes.Error) != (tc.result == spans.ResultFail) {
+	// Every call that did not pass is an error for the span, with
+	// error.type: the HTTP status when the upstream answered >= 400, else
+	// the transport or failure class.
+	if (s.Status.Code == codes.Error) != (tc.result != spans.ResultPass) {
 		t.Errorf("status %v for result %s", s.Status.Code, tc.result)
+	}
+	et, _ := a[string(spans.ErrorType)].(string)
+	switch code, _ := a[string(spans.HTTPResponseStatusCode)].(int64); {
+	case tc.result == spans.ResultPass:
+		if et != "" {
+			t.Errorf("error.type %q on a call that passed", et)
+		}
+	case s.Status.Description != tc.failure:
+		t.Errorf("status description %q, want the failure class %q", s.Status.Description, tc.failure)
+	case code >= 400 && et != strconv.Itoa(int(code)):
+		t.Errorf("error.type %q for an upstream %d", et, code)
+	case code < 400 && !slices.Contains([]string{tc.failure, "cancelled", "timeout", "dns_error", "connection_refused", "connection_reset", "tls_error", "network_error", "response_interrupted"}, et):
+		t.Errorf("error.type %q, want the failure class %q or a transport class", et, tc.failure)
 	}
 	checkContractFields(t, tc.endpoint, a)
 	if tc.failure == spans.FailureOperatorFollowUp && tc.note != "cancelled" {

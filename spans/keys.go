@@ -97,11 +97,24 @@ const (
 	GenAIUsageOutputTokens        = attribute.Key("gen_ai.usage.output_tokens")
 	GenAIUsageCacheReadTokens     = attribute.Key("gen_ai.usage.cache_read.input_tokens")
 	GenAIUsageCacheCreationTokens = attribute.Key("gen_ai.usage.cache_creation.input_tokens")
-	GenAIUsageReasoningTokens     = attribute.Key("gen_ai.usage.reasoning.output_tokens")
+	// GenAIUsageCacheWriteTokens is the name of cache_creation in the
+	// latest GenAI conventions (OTEL_SEMCONV_STABILITY_OPT_IN).
+	GenAIUsageCacheWriteTokens = attribute.Key("gen_ai.usage.cache_write.input_tokens")
+	GenAIUsageReasoningTokens  = attribute.Key("gen_ai.usage.reasoning.output_tokens")
 	// GenAIResponseTimeToFirstChunk is in seconds.
 	GenAIResponseTimeToFirstChunk = attribute.Key("gen_ai.response.time_to_first_chunk")
 	// GenAIAgentName is the agent's name on the run span.
 	GenAIAgentName = attribute.Key("gen_ai.agent.name")
+	// GenAIAgentVersion is the agent's version on the run span, as its user
+	// agent tells it (README, "Metrics and the conventions version").
+	GenAIAgentVersion = attribute.Key("gen_ai.agent.version")
+	// GenAITokenType is the token type of a token-usage data point: input,
+	// output, and cache_read, cache_creation, reasoning (metrics only).
+	GenAITokenType = attribute.Key("gen_ai.token.type")
+	// GenAITokenModality is the modality of the latest conventions' usage
+	// counters; agentwrap reads no per-modality counts: "unknown" (metrics
+	// only).
+	GenAITokenModality = attribute.Key("gen_ai.token.modality")
 )
 
 // OpenTelemetry HTTP, URL, server and process semantic convention keys.
@@ -135,6 +148,7 @@ var schema = []attribute.Key{
 	GenAIUsageOutputTokens, GenAIUsageCacheReadTokens,
 	GenAIUsageCacheCreationTokens, GenAIUsageReasoningTokens,
 	GenAIResponseTimeToFirstChunk, GenAIAgentName,
+	GenAIUsageCacheWriteTokens, GenAIAgentVersion,
 	HTTPRequestMethod, HTTPResponseStatusCode, HTTPRequestResendCount,
 	URLPath, ServerAddress, ServerPort, ErrorType, UserAgent,
 	ProcessExitCode,
@@ -149,6 +163,39 @@ func SchemaNames() []string {
 	out := make([]string, len(schema))
 	for i, k := range schema {
 		out[i] = string(k)
+	}
+	return out
+}
+
+// metricSchema is every attribute key agentwrap's metrics carry: the
+// allowlist of the metric exporter guard. The GenAI conventions' metric
+// attributes, and the low-cardinality agentwrap ones teams filter by.
+var metricSchema = []attribute.Key{
+	GenAIOperationName, GenAIProviderName, GenAIRequestModel,
+	GenAIResponseModel, ServerAddress, ServerPort, ErrorType,
+	GenAITokenType, GenAITokenModality,
+	ResultClass, RequestFamily, GenAIAgentName,
+}
+
+// MetricSchemaNames returns the metric attribute keys as strings: a copy of
+// the metric allowlist.
+func MetricSchemaNames() []string {
+	out := make([]string, len(metricSchema))
+	for i, k := range metricSchema {
+		out[i] = string(k)
+	}
+	return out
+}
+
+// ExportedNames is every attribute key agentwrap exports on spans or
+// metrics, under either convention version: Schema, then the metric keys
+// Schema lacks. It is the source of the collector's allowed_keys.
+func ExportedNames() []string {
+	out := SchemaNames()
+	for _, k := range metricSchema {
+		if !slices.Contains(schema, k) {
+			out = append(out, string(k))
+		}
 	}
 	return out
 }

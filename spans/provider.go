@@ -2,16 +2,21 @@ package spans
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"strings"
 
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
 )
+
+// ScopeName is the instrumentation scope of agentwrap's spans and metrics.
+const ScopeName = "github.com/agentwrap/agentwrap"
 
 // ProviderOptions configures NewProvider.
 type ProviderOptions struct {
@@ -23,16 +28,58 @@ type ProviderOptions struct {
 	// Guard wraps each exporter with the redaction guard; nil exports spans
 	// unfiltered and is meant for tests only.
 	Guard func(sdktrace.SpanExporter) sdktrace.SpanExporter
+	// MetricGuard wraps the metric exporter with the redaction guard of
+	// metric attributes; nil exports metrics unfiltered (tests only).
+	MetricGuard func(sdkmetric.Exporter) sdkmetric.Exporter
 	// Version is the agentwrap version recorded as service.version.
 	Version string
 }
 
-// Provider is the tracer provider of one run.
+// Provider is the tracer provider of one run, and its meter provider when
+// metrics are exported.
 type Provider struct {
 	*sdktrace.TracerProvider
-	// Endpoint is the OTLP/HTTP traces URL spans are exported to, or empty
+	// Endpoint is the OTLP traces URL spans are exported to, or empty
 	// when only the run file is written.
 	Endpoint string
+	// Meters is the meter provider of the run's metrics, or nil when no
+	// metrics exporter is configured: then nothing is recorded.
+	Meters *sdkmetric.MeterProvider
+	// MetricsEndpoint is the OTLP metrics URL, or empty.
+	MetricsEndpoint string
+	// Conventions are the semantic conventions the run's telemetry follows.
+	Conventions Conventions
+}
+
+// RunTracer returns the tracer of agentwrap's spans, with the schema URL of
+// the conventions.
+func (p *Provider) RunTracer() trace.Tracer {
+	return p.TracerProvider.Tracer(ScopeName, trace.WithSchemaURL(p.Conventions.SchemaURL()))
+}
+
+// Metrics returns the recorder of the GenAI client metrics for agent, or
+// nil when no metrics are exported.
+func (p *Provider) Metrics(agent string) (*Metrics, error) {
+	if p.Meters == nil {
+		return nil, nil
+	}
+	m, err := NewMetrics(p.Meters, p.Conventions, agent)
+	if err != nil {
+		return nil, fmt.Errorf("cannot create metric instruments: %w", err)
+	}
+	return m, nil
+}
+
+// Shutdown ends the tracer provider and the meter provider, exporting
+// what they hold, within ctx; both run at the same time.
+func (p *Provider) Shutdown(ctx context.Context) error {
+	if p.Meters == nil {
+		return p.TracerProvider.Shutdown(ctx)
+	}
+	done := make(chan error, 1)
+	go func() { done <- p.Meters.Shutdown(ctx) }()
+	err := p.TracerProvider.Shutdown(ctx)
+	return errors.Join(err, <-done)
 }
 
 // OTLPConfig is the OTLP/HTTP export configuration read from the standard
@@ -90,7 +137,8 @@ func parseKV(s string) map[string]string {
 }
 
 // NewProvider builds the run's tracer provider: the run file always, and
-// OTLP/HTTP (batched) when the environment names an endpoint.
+// OTLP (batched) when the environment names an endpoint; and its meter
+// provider when a metrics exporter is configured.
 func NewProvider(ctx context.Context, o ProviderOptions) (*Provider, error) {
 	getenv := o.Getenv
 	if getenv == nil {
@@ -100,31 +148,51 @@ func NewProvider(ctx context.Context, o ProviderOptions) (*Provider, error) {
 	if guard == nil {
 		guard = func(e sdktrace.SpanExporter) sdktrace.SpanExporter { return e }
 	}
-	cfg, err := LoadOTLPConfig(getenv)
+	mguard := o.MetricGuard
+	if mguard == nil {
+		mguard = func(e sdkmetric.Exporter) sdkmetric.Exporter { return e }
+	}
+	tc, err := LoadExportConfig(getenv, SignalTraces, exporterEnabled(getenv, SignalTraces))
 	if err != nil {
 		return nil, err
 	}
+	mc, err := LoadExportConfig(getenv, SignalMetrics, exporterEnabled(getenv, SignalMetrics))
+	if err != nil {
+		return nil, err
+	}
+	conv := ConventionsFrom(getenv)
+	res := Resource(getenv, o.Version, conv)
 	opts := []sdktrace.TracerProviderOption{
-		sdktrace.WithResource(Resource(getenv, o.Version)),
+		sdktrace.WithResource(res),
 		sdktrace.WithSampler(sdktrace.AlwaysSample()),
 		sdktrace.WithSpanProcessor(sdktrace.NewSimpleSpanProcessor(guard(o.RunFile))),
 	}
-	if cfg.TracesURL != "" {
-		exp, err := otlptracehttp.New(ctx,
-			otlptracehttp.WithEndpointURL(cfg.TracesURL),
-			otlptracehttp.WithHeaders(cfg.Headers))
+	if tc.URL != "" {
+		exp, err := newSpanExporter(ctx, tc)
 		if err != nil {
 			return nil, fmt.Errorf("cannot create OTLP exporter: %w", err)
 		}
 		opts = append(opts, sdktrace.WithSpanProcessor(newBatcher(guard(exp), batcherOptionsFrom(getenv))))
 	}
-	return &Provider{TracerProvider: sdktrace.NewTracerProvider(opts...), Endpoint: cfg.TracesURL}, nil
+	p := &Provider{Endpoint: tc.URL, MetricsEndpoint: mc.URL, Conventions: conv}
+	if mc.URL != "" {
+		exp, err := newMetricExporter(ctx, mc, getenv)
+		if err != nil {
+			return nil, fmt.Errorf("cannot create OTLP metric exporter: %w", err)
+		}
+		interval, timeout := metricIntervals(getenv)
+		p.Meters = sdkmetric.NewMeterProvider(sdkmetric.WithResource(res),
+			sdkmetric.WithReader(sdkmetric.NewPeriodicReader(mguard(exp),
+				sdkmetric.WithInterval(interval), sdkmetric.WithTimeout(timeout))))
+	}
+	p.TracerProvider = sdktrace.NewTracerProvider(opts...)
+	return p, nil
 }
 
-// Resource is the OTel resource of agentwrap's spans: service.name from
-// OTEL_SERVICE_NAME (default "agentwrap"), service.version, and
-// OTEL_RESOURCE_ATTRIBUTES.
-func Resource(getenv func(string) string, version string) *resource.Resource {
+// Resource is the OTel resource of agentwrap's spans and metrics:
+// service.name from OTEL_SERVICE_NAME (default "agentwrap"),
+// service.version, and OTEL_RESOURCE_ATTRIBUTES, with the schema URL of conv.
+func Resource(getenv func(string) string, version string, conv Conventions) *resource.Resource {
 	attrs := []attribute.KeyValue{}
 	for k, v := range parseKV(getenv("OTEL_RESOURCE_ATTRIBUTES")) {
 		attrs = append(attrs, attribute.String(k, v))
@@ -138,5 +206,5 @@ func Resource(getenv func(string) string, version string) *resource.Resource {
 	}
 	attrs = append(attrs, attribute.String("service.name", name), attribute.String("service.version", version),
 		attribute.String("telemetry.sdk.name", "opentelemetry"), attribute.String("telemetry.sdk.language", "go"))
-	return resource.NewSchemaless(attrs...)
+	return resource.NewWithAttributes(conv.SchemaURL(), attrs...)
 }

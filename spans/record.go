@@ -2,7 +2,9 @@ package spans
 
 import (
 	"context"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -28,6 +30,10 @@ type Recorder struct {
 	// first Observe.
 	Scrub func(string) string
 
+	conv    Conventions
+	metrics *Metrics
+	agent   string
+
 	lastName atomic.Pointer[spanNameMemo]
 
 	mu      sync.Mutex
@@ -36,6 +42,10 @@ type Recorder struct {
 	classes map[string]int
 	follow  []string
 	local   LocalTally
+	// Run totals for the run span (RunAttributes).
+	usage     call.Usage
+	providers []string
+	version   string
 }
 
 // LocalTally counts the requests the gateway answered itself (see
@@ -81,7 +91,15 @@ func NewRecorder(tracer trace.Tracer, parent context.Context, runID string, note
 	if note == nil {
 		note = truncateNote
 	}
-	return &Recorder{tracer: tracer, parent: parent, runID: runID, note: note, result: ResultPass, classes: map[string]int{}}
+	return &Recorder{tracer: tracer, parent: parent, runID: runID, note: note, result: ResultPass,
+		classes: map[string]int{}, usage: call.NoUsage()}
+}
+
+// Use sets the conventions the call spans follow, the metrics every call is
+// also recorded in (nil: none) and the agent's name, whose version is read
+// from the calls' user agents. Call it before the first Observe.
+func (r *Recorder) Use(conv Conventions, m *Metrics, agent string) {
+	r.conv, r.metrics, r.agent = conv, m, agent
 }
 
 // Observe records one call as a span. It is the gateway's observer.
@@ -90,7 +108,7 @@ func (r *Recorder) Observe(c *call.Call) {
 	o := Classify(c)
 	o.Note = r.note(o.Note)
 	buf := attrBuffers.Get().(*[]attribute.KeyValue)
-	attrs := appendCallAttributes((*buf)[:0], c, r.runID, o)
+	attrs := appendCallAttributes((*buf)[:0], c, r.runID, o, r.conv)
 	// The attributes are set after Start, which the always-on sampler
 	// does not consult: the span is the same, with fewer allocations.
 	_, span := r.tracer.Start(r.parent, r.spanName(c), clientKind, trace.WithTimestamp(c.Start))
@@ -98,10 +116,13 @@ func (r *Recorder) Observe(c *call.Call) {
 	clear(attrs)
 	*buf = attrs[:0]
 	attrBuffers.Put(buf)
-	if o.Result == ResultFail {
+	if o.Result != ResultPass {
+		// needs_follow_up is an error for the span too: the call did not
+		// succeed (README, "Metrics and the conventions version").
 		span.SetStatus(codes.Error, o.Failure)
 	}
 	span.End(trace.WithTimestamp(c.End))
+	r.metrics.Record(c, o)
 
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -111,6 +132,70 @@ func (r *Recorder) Observe(c *call.Call) {
 	if o.Result != ResultPass && len(r.follow) < 8 {
 		r.follow = append(r.follow, o.Note)
 	}
+	r.usage = addUsage(r.usage, c.Usage)
+	if c.Family != call.FamilyUnknown && c.Family != "" {
+		if p := call.Lookup(c.Family).Provider; !slices.Contains(r.providers, p) {
+			r.providers = append(r.providers, p)
+		}
+	}
+	if r.version == "" && c.UserAgent != "" {
+		r.version = AgentVersion(c.UserAgent, r.agent)
+	}
+}
+
+// addUsage adds the counts of b to a; a count stays unreported (-1) only
+// while no call reported it.
+func addUsage(a, b call.Usage) call.Usage {
+	add := func(x, y int64) int64 {
+		switch {
+		case y < 0:
+			return x
+		case x < 0:
+			return y
+		}
+		return x + y
+	}
+	return call.Usage{Input: add(a.Input, b.Input), Output: add(a.Output, b.Output),
+		CacheRead: add(a.CacheRead, b.CacheRead), CacheCreation: add(a.CacheCreation, b.CacheCreation),
+		Reasoning: add(a.Reasoning, b.Reasoning)}
+}
+
+// AgentVersion reads an agent's version from a user agent: the version of
+// the first product token whose name contains the agent's name, ignoring
+// case and punctuation ("claude-cli/2.1.330 (external, cli)" for claude,
+// "codex_cli_rs/0.169.0" for codex, "GeminiCLI/0.61.0" for gemini). It is
+// "" when no token names the agent: an SDK's own token ("OpenAI/Python
+// 1.2.3") is not the agent's version.
+func AgentVersion(ua, agent string) string {
+	want := squash(agent)
+	if want == "" {
+		return ""
+	}
+	for _, tok := range strings.Fields(ua) {
+		name, ver, ok := strings.Cut(tok, "/")
+		if !ok || ver == "" || ver[0] < '0' || ver[0] > '9' || !strings.Contains(squash(name), want) {
+			continue
+		}
+		if i := strings.IndexAny(ver, ";,()"); i >= 0 {
+			ver = ver[:i]
+		}
+		if len(ver) > 40 {
+			ver = ver[:40]
+		}
+		return ver
+	}
+	return ""
+}
+
+// squash lower-cases s and keeps only letters and digits.
+func squash(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 var clientKind = trace.WithSpanKind(trace.SpanKindClient)
@@ -145,6 +230,15 @@ type Summary struct {
 	Notes []string
 	// Local counts the requests the gateway answered itself.
 	Local LocalTally
+	// Usage is the sum of the calls' token counts; a count no call
+	// reported is -1.
+	Usage call.Usage
+	// Providers are the gen_ai.provider.name values of the calls, in the
+	// order first seen.
+	Providers []string
+	// AgentVersion is the agent's version from the first call whose user
+	// agent named it, or "".
+	AgentVersion string
 }
 
 // Summary returns the tally so far.
@@ -155,7 +249,8 @@ func (r *Recorder) Summary() Summary {
 	for k, v := range r.classes {
 		counts[k] = v
 	}
-	return Summary{Calls: r.calls, Result: r.result, Counts: counts, Notes: append([]string(nil), r.follow...), Local: r.local}
+	return Summary{Calls: r.calls, Result: r.result, Counts: counts, Notes: append([]string(nil), r.follow...), Local: r.local,
+		Usage: r.usage, Providers: slices.Clone(r.providers), AgentVersion: r.version}
 }
 
 // nameOf is the span name of c: `{gen_ai.operation.name}
@@ -178,7 +273,7 @@ func model(c *call.Call) string {
 }
 
 // appendCallAttributes appends the span attributes of a call to a.
-func appendCallAttributes(a []attribute.KeyValue, c *call.Call, runID string, o Outcome) []attribute.KeyValue {
+func appendCallAttributes(a []attribute.KeyValue, c *call.Call, runID string, o Outcome, conv Conventions) []attribute.KeyValue {
 	spec := call.Lookup(c.Family)
 	a = append(a,
 		RunID.String(runID),
@@ -207,13 +302,14 @@ func appendCallAttributes(a []attribute.KeyValue, c *call.Call, runID string, o 
 	if c.RequestModel != "" {
 		a = append(a, GenAIRequestModel.String(c.RequestModel))
 	}
-	if spec.StreamAttribute {
-		a = append(a, GenAIRequestStream.Bool(c.RequestStream))
+	if spec.StreamAttribute && c.RequestStream {
+		// Set only for streams, as the conventions define it.
+		a = append(a, GenAIRequestStream.Bool(true))
 	}
 	if c.RequestMaxTokens >= 0 {
 		a = append(a, GenAIRequestMaxTokens.Int64(c.RequestMaxTokens))
 	}
-	a = appendResponse(a, c)
+	a = appendResponse(a, c, conv)
 	if c.ResendCount > 0 {
 		a = append(a, HTTPRequestResendCount.Int(c.ResendCount))
 	}
@@ -226,7 +322,7 @@ func appendCallAttributes(a []attribute.KeyValue, c *call.Call, runID string, o 
 	return a
 }
 
-func appendResponse(a []attribute.KeyValue, c *call.Call) []attribute.KeyValue {
+func appendResponse(a []attribute.KeyValue, c *call.Call, conv Conventions) []attribute.KeyValue {
 	if c.StatusCode > 0 {
 		a = append(a, HTTPResponseStatusCode.Int(c.StatusCode))
 	}
@@ -245,14 +341,14 @@ func appendResponse(a []attribute.KeyValue, c *call.Call) []attribute.KeyValue {
 		v int64
 	}{
 		{GenAIUsageInputTokens, u.Input}, {GenAIUsageOutputTokens, u.Output},
-		{GenAIUsageCacheReadTokens, u.CacheRead}, {GenAIUsageCacheCreationTokens, u.CacheCreation},
+		{GenAIUsageCacheReadTokens, u.CacheRead}, {conv.CacheCreationKey(), u.CacheCreation},
 		{GenAIUsageReasoningTokens, u.Reasoning},
 	} {
 		if t.v >= 0 {
 			a = append(a, t.k.Int64(t.v))
 		}
 	}
-	if c.FirstChunk > 0 {
+	if c.FirstChunk > 0 && streamed(c) {
 		a = append(a, GenAIResponseTimeToFirstChunk.Float64(c.FirstChunk.Seconds()))
 	}
 	return a
@@ -281,4 +377,34 @@ func truncateNote(s string) string {
 		return s
 	}
 	return string(r[:199]) + "…"
+}
+
+// RunAttributes returns the run span's attributes from the run's tally:
+// gen_ai.provider.name of the first call's provider (a run through several
+// providers, e.g. an agent calling Anthropic and OpenAI wire formats, keeps
+// the first: the conventions define one string, and the call spans name
+// each), gen_ai.agent.version when a call's user agent named it, and the
+// sums of the token counts the upstream reported.
+func RunAttributes(s Summary, conv Conventions) []attribute.KeyValue {
+	var a []attribute.KeyValue
+	if len(s.Providers) > 0 {
+		a = append(a, GenAIProviderName.String(s.Providers[0]))
+	}
+	if s.AgentVersion != "" {
+		a = append(a, GenAIAgentVersion.String(s.AgentVersion))
+	}
+	u := s.Usage
+	for _, t := range []struct {
+		k attribute.Key
+		v int64
+	}{
+		{GenAIUsageInputTokens, u.Input}, {GenAIUsageOutputTokens, u.Output},
+		{GenAIUsageCacheReadTokens, u.CacheRead}, {conv.CacheCreationKey(), u.CacheCreation},
+		{GenAIUsageReasoningTokens, u.Reasoning},
+	} {
+		if t.v >= 0 {
+			a = append(a, t.k.Int64(t.v))
+		}
+	}
+	return a
 }

@@ -11,7 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
@@ -193,6 +195,7 @@ type session struct {
 	runCtx   context.Context
 	runSpan  trace.Span
 	recorder *spans.Recorder
+	metrics  *spans.Metrics
 	manifest *contract.Manifest
 	// files is the run's private directory for profile files.
 	files string
@@ -249,15 +252,21 @@ func prepare(ctx context.Context, o Options) (*session, error) {
 	s.otelErrors = otelErrors.Load()
 	s.scanner = redact.NewScanner(s.key.Reveal(), s.token)
 	guard := redact.NewGuard(allowedKeys(), s.scanner)
+	mguard := redact.NewGuard(spans.MetricSchemaNames(), s.scanner)
 	s.provider, err = spans.NewProvider(ctx, spans.ProviderOptions{
 		RunFile: s.runFile, Getenv: o.Getenv, Version: o.Version,
-		Guard: func(e sdktrace.SpanExporter) sdktrace.SpanExporter { return redact.WrapExporter(e, guard) },
+		Guard:       func(e sdktrace.SpanExporter) sdktrace.SpanExporter { return redact.WrapExporter(e, guard) },
+		MetricGuard: func(e sdkmetric.Exporter) sdkmetric.Exporter { return redact.WrapMetricExporter(e, mguard) },
 	})
 	if err != nil {
 		_ = s.runFile.Shutdown(ctx)
 		return nil, err
 	}
-	s.tracer = s.provider.Tracer("github.com/agentwrap/agentwrap")
+	s.tracer = s.provider.RunTracer()
+	if s.metrics, err = s.provider.Metrics(filepath.Base(o.Argv[0])); err != nil {
+		_ = s.provider.Shutdown(ctx)
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -353,6 +362,7 @@ func (s *session) startRun(ctx context.Context, o Options, agent string) {
 			spans.ContractManifest.String(manifestName(s.manifest))))
 	s.recorder = spans.NewRecorder(s.tracer, s.runCtx, s.runID, s.scanner.Note)
 	s.recorder.Scrub = s.scanner.ScrubText
+	s.recorder.Use(s.provider.Conventions, s.metrics, agent)
 	s.preflight(o)
 }
 
@@ -460,6 +470,11 @@ func (s *session) finish(o Options, code int, runErr error) {
 		spans.ProcessExitCode.Int(code), spans.Calls.Int(sum.Calls),
 		spans.ResultClass.String(sum.Result),
 		spans.Notes.String(s.scanner.Note(strings.Join(notes, "; "))))
+	s.runSpan.SetAttributes(spans.RunAttributes(sum, s.provider.Conventions)...)
+	if et, desc := runError(code, runErr, sum.Result); et != "" {
+		s.runSpan.SetAttributes(spans.ErrorType.String(et))
+		s.runSpan.SetStatus(codes.Error, desc)
+	}
 	s.runSpan.End()
 
 	if s.files != "" {
@@ -481,6 +496,21 @@ func (s *session) finish(o Options, code int, runErr error) {
 		fmt.Fprintf(o.Stderr, "agentwrap: run %s: %d model call(s), %s%s; run file %s\n",
 			s.runID, sum.Calls, sum.Result, refused, s.runFile.Path())
 	}
+}
+
+// runError is the error.type and status description of a run that did not
+// succeed: the agent did not start, exited non-zero, or a call failed
+// (README, "Metrics and the conventions version"); "" for a run that succeeded.
+func runError(code int, runErr error, result string) (errorType, desc string) {
+	switch {
+	case runErr != nil:
+		return "agent_not_started", "agent did not start"
+	case code != 0:
+		return "agent_exit_nonzero", fmt.Sprintf("agent exited with status %d", code)
+	case result == spans.ResultFail:
+		return "call_failed", "a model call failed"
+	}
+	return "", ""
 }
 
 // exportErrorClass describes an export failure without quoting it: exporter

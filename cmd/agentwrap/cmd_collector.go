@@ -27,7 +27,7 @@ func collectorCommand() *cli.Command {
 				if c.NArg() > 0 {
 					return cli.Exit("collector config takes no arguments", 2)
 				}
-				cfg := collector.Config(spans.SchemaNames())
+				cfg := collector.Config(spans.ExportedNames())
 				if c.Bool("gateway") {
 					cfg = collector.GatewayConfig()
 				}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 	"google.golang.org/grpc/codes"
@@ -38,4 +39,31 @@ func (g *grpcTraces) Export(ctx context.Context, req ptraceotlp.ExportRequest) (
 	req.Traces().CopyTo(traces)
 	g.r.recordSpans(traces)
 	return ptraceotlp.NewExportResponse(), nil
+}
+
+// grpcMetrics is the OTLP/gRPC metrics service of a Receiver.
+type grpcMetrics struct {
+	pmetricotlp.UnimplementedGRPCServer
+	r *Receiver
+}
+
+// Export records a metrics request, re-encoded as protobuf for Raw, and
+// answers as the receiver's mode says.
+func (g *grpcMetrics) Export(ctx context.Context, req pmetricotlp.ExportRequest) (pmetricotlp.ExportResponse, error) {
+	raw, err := req.MarshalProto()
+	if err != nil {
+		return pmetricotlp.NewExportResponse(), fmt.Errorf("cannot encode export request: %w", err)
+	}
+	g.r.recordRaw(raw)
+	switch g.r.currentMode() {
+	case ModeFail:
+		return pmetricotlp.NewExportResponse(), status.Error(codes.Internal, "export failed (otlptest ModeFail)")
+	case ModeUnavailable:
+		return pmetricotlp.NewExportResponse(), status.Error(codes.Unavailable, "collector unavailable (otlptest ModeUnavailable)")
+	case ModeHang:
+		g.r.hang(ctx.Done())
+		return pmetricotlp.NewExportResponse(), status.Error(codes.Unavailable, "otlptest ModeHang released")
+	}
+	g.r.recordPoints(FlattenMetrics(req.Metrics()))
+	return pmetricotlp.NewExportResponse(), nil
 }

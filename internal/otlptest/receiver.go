@@ -13,13 +13,18 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 	"google.golang.org/grpc"
 )
 
-// TracesPath is the OTLP/HTTP traces path.
-const TracesPath = "/v1/traces"
+// TracesPath and MetricsPath are the OTLP/HTTP paths of traces and
+// metrics.
+const (
+	TracesPath  = "/v1/traces"
+	MetricsPath = "/v1/metrics"
+)
 
 // Content types of OTLP/HTTP.
 const (
@@ -67,7 +72,8 @@ func (m Mode) String() string {
 // POST /v1/traces in protobuf or JSON, plain or gzip-compressed, and
 // answers an ExportTraceServiceResponse in the request's encoding. It
 // records every request's spans, flattened (Spans) and as pdata (Traces),
-// and its body (Raw), and answers as its Mode says. A counting receiver
+// and its body (Raw), and answers as its Mode says. It receives metrics the
+// same way (POST /v1/metrics, the gRPC metrics service): Metrics. A counting receiver
 // (WithCountOnly) only counts spans. It is safe for concurrent use.
 type Receiver struct {
 	srv       *http.Server
@@ -83,7 +89,9 @@ type Receiver struct {
 	spans   []Span
 	traces  []ptrace.Traces
 	raw     [][]byte
-	arrived chan struct{} // closed and replaced whenever spans arrive
+	headers []http.Header
+	points  []Point
+	arrived chan struct{} // closed and replaced whenever spans or points arrive
 }
 
 // Option configures a Receiver.
@@ -114,6 +122,7 @@ func Start(opts ...Option) (*Receiver, error) {
 	r := newReceiver(opts)
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+TracesPath, r.serveTraces)
+	mux.HandleFunc("POST "+MetricsPath, r.serveMetrics)
 	r.srv = &http.Server{Handler: mux}
 	r.addr = ln.Addr().String()
 	go func() { _ = r.srv.Serve(ln) }()
@@ -144,6 +153,7 @@ func NewGRPCReceiver(tb testing.TB) *Receiver {
 	r := newReceiver(nil)
 	r.grpc = grpc.NewServer()
 	ptraceotlp.RegisterGRPCServer(r.grpc, &grpcTraces{r: r})
+	pmetricotlp.RegisterGRPCServer(r.grpc, &grpcMetrics{r: r})
 	r.addr = ln.Addr().String()
 	go func() { _ = r.grpc.Serve(ln) }()
 	tb.Cleanup(r.Close)
@@ -174,6 +184,50 @@ func (r *Receiver) URL() string { return "http://" + r.addr }
 // TracesURL returns URL()+"/v1/traces", the value for
 // OTEL_EXPORTER_OTLP_TRACES_ENDPOINT.
 func (r *Receiver) TracesURL() string { return r.URL() + TracesPath }
+
+// MetricsURL returns URL()+"/v1/metrics", the value for
+// OTEL_EXPORTER_OTLP_METRICS_ENDPOINT.
+func (r *Receiver) MetricsURL() string { return r.URL() + MetricsPath }
+
+// Metrics returns a copy of every metric data point accepted so far, in
+// arrival order.
+func (r *Receiver) Metrics() []Point {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Point(nil), r.points...)
+}
+
+// WaitMetrics returns the accepted data points once done reports true for
+// them, or the points so far and an error when timeout passes first.
+func (r *Receiver) WaitMetrics(done func([]Point) bool, timeout time.Duration) ([]Point, error) {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		r.mu.Lock()
+		points, arrived := append([]Point(nil), r.points...), r.arrived
+		r.mu.Unlock()
+		if done(points) {
+			return points, nil
+		}
+		select {
+		case <-arrived:
+		case <-deadline.C:
+			return points, fmt.Errorf("OTLP receiver got %d data points in %v, not what was waited for", len(points), timeout)
+		}
+	}
+}
+
+// Headers returns the headers of every OTLP/HTTP request received so far,
+// in arrival order.
+func (r *Receiver) Headers() []http.Header {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]http.Header, len(r.headers))
+	for i, h := range r.headers {
+		out[i] = h.Clone()
+	}
+	return out
+}
 
 // SetMode changes how later requests are answered.
 func (r *Receiver) SetMode(m Mode) {
@@ -246,6 +300,7 @@ func (r *Receiver) serveTraces(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	body, err := ReadBody(req)
+	r.recordHeader(req.Header)
 	mode := r.currentMode()
 	if err == nil && r.countOnly && ct == ContentTypeProto && mode == ModeOK {
 		r.countProto(w, body)
@@ -326,6 +381,71 @@ func (r *Receiver) countProto(w http.ResponseWriter, body []byte) {
 	r.count.Add(int64(n))
 	w.Header().Set("Content-Type", ContentTypeProto)
 	w.WriteHeader(http.StatusOK)
+}
+
+func (r *Receiver) recordHeader(h http.Header) {
+	r.mu.Lock()
+	r.headers = append(r.headers, h.Clone())
+	r.mu.Unlock()
+}
+
+// serveMetrics accepts POST /v1/metrics like serveTraces accepts traces.
+func (r *Receiver) serveMetrics(w http.ResponseWriter, req *http.Request) {
+	ct, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type"))
+	if ct != ContentTypeProto && ct != ContentTypeJSON {
+		http.Error(w, "unsupported Content-Type", http.StatusUnsupportedMediaType)
+		return
+	}
+	body, err := ReadBody(req)
+	r.recordHeader(req.Header)
+	r.recordRaw(body)
+	if err != nil {
+		writeStatus(w, ct, http.StatusBadRequest, err.Error())
+		return
+	}
+	switch r.currentMode() {
+	case ModeFail:
+		writeStatus(w, ct, http.StatusInternalServerError, "export failed (otlptest ModeFail)")
+		return
+	case ModeUnavailable:
+		writeStatus(w, ct, http.StatusServiceUnavailable, "collector unavailable (otlptest ModeUnavailable)")
+		return
+	case ModeHang:
+		r.hang(req.Context().Done())
+		return
+	}
+	mr := pmetricotlp.NewExportRequest()
+	if ct == ContentTypeJSON {
+		err = mr.UnmarshalJSON(body)
+	} else {
+		err = mr.UnmarshalProto(body)
+	}
+	if err != nil {
+		writeStatus(w, ct, http.StatusBadRequest, "cannot decode export request: "+err.Error())
+		return
+	}
+	r.recordPoints(FlattenMetrics(mr.Metrics()))
+	resp := pmetricotlp.NewExportResponse()
+	var out []byte
+	if ct == ContentTypeJSON {
+		out, err = resp.MarshalJSON()
+	} else {
+		out, err = resp.MarshalProto()
+	}
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", ct)
+	_, _ = w.Write(out)
+}
+
+func (r *Receiver) recordPoints(points []Point) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.points = append(r.points, points...)
+	close(r.arrived)
+	r.arrived = make(chan struct{})
 }
 
 func (r *Receiver) recordRaw(body []byte) {

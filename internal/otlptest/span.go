@@ -27,6 +27,9 @@ type Span struct {
 	Start, End time.Time
 	// Events is the number of span events.
 	Events int
+	// SchemaURL and ScopeSchemaURL are the resource's and the scope's
+	// schema URLs; Scope is the instrumentation scope's name.
+	SchemaURL, ScopeSchemaURL, Scope string
 }
 
 // Flatten returns every span of t, in order, with its resource's
@@ -37,7 +40,9 @@ func Flatten(t ptrace.Traces) []Span {
 		res := rs.Resource().Attributes().AsRaw()
 		for _, ss := range rs.ScopeSpans().All() {
 			for _, s := range ss.Spans().All() {
-				out = append(out, flatten(s, res))
+				f := flatten(s, res)
+				f.SchemaURL, f.ScopeSchemaURL, f.Scope = rs.SchemaUrl(), ss.SchemaUrl(), ss.Scope().Name()
+				out = append(out, f)
 			}
 		}
 	}

@@ -121,7 +121,7 @@ func writeFixture(t *testing.T, dir string) string {
 	}
 	guard := redact.NewGuard(spans.SchemaNames(), redact.NewScanner())
 	tp := sdktrace.NewTracerProvider(
-		sdktrace.WithResource(spans.Resource(func(string) string { return "" }, "1.0.0-test")),
+		sdktrace.WithResource(spans.Resource(func(string) string { return "" }, "1.0.0-test", spans.Conventions{})),
 		sdktrace.WithIDGenerator(&seqIDs{}),
 		sdktrace.WithSpanProcessor(sdktrace.NewSimpleSpanProcessor(redact.WrapExporter(exp, guard))))
 	tr := tp.Tracer("github.com/agentwrap/agentwrap")
