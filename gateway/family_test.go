@@ -258,8 +258,10 @@ func checkFamilySpan(t *testing.T, tc familyCase, a map[attribute.Key]attribute.
 	if tc.family == call.FamilyModels {
 		return
 	}
-	if got := a[spans.GenAIRequestStream].AsBool(); got != tc.stream {
-		t.Errorf("request stream %v, want %v", got, tc.stream)
+	// gen_ai.request.stream and the time to first chunk are for streams
+	// only.
+	if got, ok := a[spans.GenAIRequestStream]; ok != tc.stream || (ok && !got.AsBool()) {
+		t.Errorf("request stream %v (set %v), want set for a stream only (%v)", got.Emit(), ok, tc.stream)
 	}
 	// count_tokens replies carry no model.
 	if a[spans.GenAIRequestModel].AsString() == "" || (a[spans.GenAIResponseModel].AsString() == "") != (tc.family == call.FamilyCountTokens) {
@@ -268,8 +270,8 @@ func checkFamilySpan(t *testing.T, tc familyCase, a map[attribute.Key]attribute.
 	if !strings.HasSuffix(a["span.name"].AsString(), " "+a[spans.GenAIRequestModel].AsString()) {
 		t.Errorf("span name %q", a["span.name"].AsString())
 	}
-	if _, ok := a[spans.GenAIResponseTimeToFirstChunk]; !ok {
-		t.Error("no time to first chunk")
+	if _, ok := a[spans.GenAIResponseTimeToFirstChunk]; ok != tc.stream {
+		t.Errorf("time to first chunk set %v on a call with stream %v", ok, tc.stream)
 	}
 	switch tc.family {
 	case call.FamilyChatCompletions, call.FamilyResponses, call.FamilyMessages, call.FamilyGemini:
@@ -279,5 +281,10 @@ func checkFamilySpan(t *testing.T, tc familyCase, a map[attribute.Key]attribute.
 		if a[spans.GenAIResponseID].AsString() == "" && tc.family != call.FamilyGemini {
 			t.Error("no response id")
 		}
+	}
+	// The Responses API has a status, no finish reason: the span carries
+	// the finish reason the status maps to, never the status.
+	if fr := a[spans.GenAIResponseFinishReason].AsStringSlice(); tc.family == gateway.FamilyResponses && (len(fr) != 1 || fr[0] != "stop" && fr[0] != "tool_calls") {
+		t.Errorf("responses finish reasons %v", fr)
 	}
 }

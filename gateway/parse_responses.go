@@ -1,6 +1,9 @@
 package gateway
 
-import "bytes"
+import (
+	"bytes"
+	"strings"
+)
 
 // responsesParser reads the OpenAI Responses API: a response object, or a
 // stream of typed events (response.created, response.output_text.delta, …)
@@ -83,10 +86,13 @@ func (p *responsesParser) done(r *result, stream bool) {
 	}
 }
 
-// readResponse reads a response object: id, model, status (kept as the
-// finish reason when final), usage and error code.
+// readResponse reads a response object: id, model, status, usage and error
+// code; when final, the finish reason its status, incomplete_details and
+// output items make (responsesFinishReason).
 func readResponse(r *result, v []byte, seen *presence, final bool) bool {
-	return eachField(v, func(k, val []byte) bool {
+	var status, incomplete string
+	toolCall := false
+	ok := eachField(v, func(k, val []byte) bool {
 		switch string(k) {
 		case "id":
 			seen.id = !isNull(val)
@@ -96,11 +102,19 @@ func readResponse(r *result, v []byte, seen *presence, final bool) bool {
 			setString(&r.model, val)
 		case "status":
 			seen.status = !isNull(val)
-			if final {
-				r.setReason(0, val)
-			}
+			setString(&status, val)
+		case "incomplete_details":
+			eachField(val, func(k, v []byte) bool {
+				if string(k) == "reason" {
+					setString(&incomplete, v)
+				}
+				return true
+			})
 		case "output":
 			seen.output = !isNull(val)
+			if final {
+				toolCall = hasToolCall(val)
+			}
 		case "usage":
 			seen.usage = !isNull(val)
 			readOpenAIUsage(r, val, "input_tokens", "output_tokens")
@@ -111,6 +125,56 @@ func readResponse(r *result, v []byte, seen *presence, final bool) bool {
 		}
 		return true
 	})
+	if final && status != "" {
+		r.reasons = append(r.reasons[:0], responsesFinishReason(status, incomplete, toolCall))
+	}
+	return ok
+}
+
+// responsesFinishReason maps a Responses API response, which has a status
+// and no finish reason, to the finish reasons the GenAI conventions list
+// (those of Chat Completions): completed is "stop", or "tool_calls" when
+// an output item is a tool call; incomplete is "length" for
+// max_output_tokens and "content_filter" for content_filter; failed is
+// "error". Any other status or reason is kept as the API names it.
+func responsesFinishReason(status, incomplete string, toolCall bool) string {
+	switch status {
+	case "completed":
+		if toolCall {
+			return "tool_calls"
+		}
+		return "stop"
+	case "incomplete":
+		switch incomplete {
+		case "max_output_tokens":
+			return "length"
+		case "":
+			return status
+		}
+		return incomplete
+	case "failed":
+		return "error"
+	}
+	return status
+}
+
+// hasToolCall reports whether an output array holds a tool call item
+// (function_call, custom_tool_call, or a built-in tool's *_call).
+func hasToolCall(output []byte) bool {
+	found := false
+	eachElem(output, func(item []byte) bool {
+		eachField(item, func(k, v []byte) bool {
+			if string(k) == "type" {
+				var t string
+				setString(&t, v)
+				found = strings.HasSuffix(t, "_call")
+				return false
+			}
+			return true
+		})
+		return !found
+	})
+	return found
 }
 
 // eventType returns the "type" member of an event's data, for streams that

@@ -51,10 +51,10 @@ var fixtureCases = []fixtureCase{
 		id: "chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT", model: "gpt-4.1-2025-04-14", reasons: []string{"stop", "length"},
 		usage: call.Usage{Input: 19, Output: 10, CacheRead: 0, CacheCreation: -1, Reasoning: 4}}},
 	{"responses_stream.sse", call.FamilyResponses, 200, sse, want{
-		id: "resp_67ccd2bed1ec8190b14f964abc0542670bb6a6b452d3795b", model: "gpt-5-codex", reasons: []string{"completed"},
+		id: "resp_67ccd2bed1ec8190b14f964abc0542670bb6a6b452d3795b", model: "gpt-5-codex", reasons: []string{"stop"},
 		usage: call.Usage{Input: 3571, Output: 412, CacheRead: 3328, CacheCreation: -1, Reasoning: 256}, stream: true, done: true}},
 	{"responses.json", call.FamilyResponses, 200, jsct, want{
-		id: "resp_67ccd2bed1ec8190b14f964abc0542670bb6a6b452d3795b", model: "gpt-5-codex", reasons: []string{"completed"},
+		id: "resp_67ccd2bed1ec8190b14f964abc0542670bb6a6b452d3795b", model: "gpt-5-codex", reasons: []string{"stop"},
 		usage: call.Usage{Input: 3571, Output: 412, CacheRead: 3328, CacheCreation: -1, Reasoning: 256}}},
 	{"messages_stream.sse", call.FamilyMessages, 200, sse, want{
 		id: "msg_01XFDUDYJgAACzvnptvVoYEL", model: "claude-sonnet-4-5-20250929", reasons: []string{"tool_use"},
