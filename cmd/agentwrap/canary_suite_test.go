@@ -30,6 +30,7 @@ func TestCanariesLeaveNoTrace(t *testing.T) {
 		"CANARY_PREFIX="+prefix,
 		"OTHER_SECRET="+prefix+"env-other",
 		"OTEL_EXPORTER_OTLP_ENDPOINT="+recv.URL(),
+		"OTEL_METRICS_EXPORTER=otlp",
 		"OTEL_RESOURCE_ATTRIBUTES=team=platform",
 	)
 	var outputs []result
@@ -60,7 +61,7 @@ func TestCanariesLeaveNoTrace(t *testing.T) {
 	for _, q := range up.Requests() {
 		sent.WriteString(q.RawQuery + string(q.Body) + q.Header.Get("X-Custom-Secret"))
 	}
-	for _, c := range []string{"prompt", "query", "body", "header", "system"} {
+	for _, c := range []string{"prompt", "query", "body", "header", "system", "model"} {
 		if !strings.Contains(sent.String(), prefix+c) {
 			t.Errorf("canary %s did not reach the upstream: the test plants nothing", c)
 		}
@@ -89,6 +90,11 @@ func TestCanariesLeaveNoTrace(t *testing.T) {
 				}
 			}
 		}
+	}
+	// The model canary is an attribute of metric data points too: the
+	// metrics were exported, and it is in none of them.
+	if len(recv.Metrics()) == 0 {
+		t.Error("no metrics exported with OTEL_METRICS_EXPORTER=otlp")
 	}
 	for _, raw := range recv.Raw() {
 		if strings.Contains(string(raw), prefix) {

@@ -43,6 +43,10 @@ func TestExitCodeIsTheAgents(t *testing.T) {
 			if rs.Int(string(spans.ProcessExitCode)) != int64(tc.want) {
 				t.Errorf("run span process.exit.code %d", rs.Int(string(spans.ProcessExitCode)))
 			}
+			// An agent that exited non-zero makes the run span an error.
+			if (rs.StatusCode == "Error") != (tc.want != 0) || (tc.want != 0) != (rs.Str(string(spans.ErrorType)) == "agent_exit_nonzero") {
+				t.Errorf("exit %d: run span status %q error.type %q", tc.want, rs.StatusCode, rs.Str(string(spans.ErrorType)))
+			}
 		})
 	}
 }

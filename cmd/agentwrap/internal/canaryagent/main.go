@@ -1,7 +1,8 @@
 // Command canaryagent is a stand-in agent for agentwrap's canary tests. It
 // makes model calls through the gateway it was pointed at, planting the
 // canary given in $CANARY_PREFIX in every place a secret could travel:
-// extra credential-like headers, the URL query, request bodies; it asks
+// extra credential-like headers, the URL query, request bodies, the model
+// name (an attribute of spans and metrics); it asks
 // the test upstream for replies that echo the presented key (a 401 and an
 // SSE event) and presents a wrong credential once. It prints only a count.
 package main
@@ -28,7 +29,7 @@ func main() {
 			map[string]string{"Authorization": "Bearer " + token, "X-Custom-Secret": p + "header", "Cookie": "session=" + p + "cookie"}},
 		{"POST", openai + "/chat/completions", `{"model":"gpt-5-mini","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"` + p + `prompt"}]}`,
 			map[string]string{"Authorization": "Bearer " + token, "X-Upstream-Scenario": "echo-secret-sse"}},
-		{"POST", openai + "/chat/completions", `{"model":"gpt-5-mini","messages":[]}`,
+		{"POST", openai + "/chat/completions", `{"model":"` + p + `model","messages":[]}`,
 			map[string]string{"Authorization": "Bearer " + token, "X-Upstream-Scenario": "unauthorized"}},
 		{"POST", anthropic + "/v1/messages?beta=true", `{"model":"claude-sonnet-4-5","max_tokens":8,"stream":true,"system":"` + p + `system","messages":[{"role":"user","content":"` + p + `prompt"}]}`,
 			map[string]string{"X-Api-Key": token, "Anthropic-Version": "2023-06-01", "X-Upstream-Scenario": "echo-secret-sse"}},
