@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/agentwrap/agentwrap/call"
@@ -36,6 +37,13 @@ func typicalCall(b *testing.B) (req []byte, pieces [][]byte) {
 // benchRecorder is a recorder wired as a wrapped run wires it; with
 // runFile false its spans go to a discarding exporter instead.
 func benchRecorder(b *testing.B, runFile bool) *spans.Recorder {
+	return benchRecorderWith(b, runFile, false)
+}
+
+// benchRecorderWith is benchRecorder, also recording the GenAI client
+// metrics when metrics is set (as with a metrics exporter configured; the
+// periodic export does not run during the benchmark).
+func benchRecorderWith(b *testing.B, runFile, metrics bool) *spans.Recorder {
 	const key, token = "sk-canary-bench-key-000000000000", "agentwrap-bench-token-0000"
 	sc := redact.NewScanner(key, token)
 	guard := redact.NewGuard(spans.SchemaNames(), sc)
@@ -57,7 +65,17 @@ func benchRecorder(b *testing.B, runFile bool) *spans.Recorder {
 	b.Cleanup(func() { _ = p.Shutdown(context.Background()) })
 	tr := p.Tracer("bench")
 	ctx, _ := tr.Start(context.Background(), "invoke_agent bench")
-	return spans.NewRecorder(tr, ctx, "bench", sc.Note)
+	rec := spans.NewRecorder(tr, ctx, "bench", sc.Note)
+	if metrics {
+		mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+		b.Cleanup(func() { _ = mp.Shutdown(context.Background()) })
+		m, err := spans.NewMetrics(mp, spans.Conventions{}, "bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		rec.Use(spans.Conventions{}, m, "bench")
+	}
+	return rec
 }
 
 type discard struct{}
@@ -91,6 +109,16 @@ func BenchmarkObserveCall(b *testing.B) {
 	})
 	b.Run("span+redact+runfile", func(b *testing.B) {
 		rec := benchRecorder(b, true)
+		b.ReportAllocs()
+		for b.Loop() {
+			rec.Observe(c)
+		}
+	})
+	// The metrics are recorded by Observe, on the observer goroutine after
+	// the call's last byte went out: what they add is CPU there, not
+	// latency to the call. Compare with span+redact+runfile.
+	b.Run("span+redact+runfile+metrics", func(b *testing.B) {
+		rec := benchRecorderWith(b, true, true)
 		b.ReportAllocs()
 		for b.Loop() {
 			rec.Observe(c)
