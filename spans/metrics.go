@@ -136,11 +136,13 @@ func (m *Metrics) Record(c *call.Call, o Outcome) {
 		m.ttfc.Record(ctx, c.FirstChunk.Seconds(), metric.WithAttributes(base...))
 	}
 	u := c.Usage
+	if !inference(c.Family) {
+		// count_tokens counts a prompt, list_models uses none: no
+		// token usage (README, "Metrics").
+		*buf = withErr
+		return
+	}
 	if m.conv.Latest {
-		if !inference(c.Family) {
-			*buf = withErr
-			return
-		}
 		m.opInput.Record(ctx, max(u.Input, 0), metric.WithAttributes(withErr...))
 		m.opOutput.Record(ctx, max(u.Output, 0), metric.WithAttributes(withErr...))
 		counted := append(base[:n:n], GenAITokenModality.String(ModalityUnknown))
@@ -187,7 +189,8 @@ func (m *Metrics) appendBase(a []attribute.KeyValue, c *call.Call, o Outcome) []
 }
 
 // inference reports whether a family's calls are inference operations,
-// whose token usage the latest conventions count even when it is zero.
+// whose token usage is recorded (the latest conventions count it even when
+// it is zero).
 func inference(f call.Family) bool {
 	switch call.Lookup(f).Operation {
 	case "chat", "generate_content", "embeddings":

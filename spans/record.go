@@ -132,7 +132,9 @@ func (r *Recorder) Observe(c *call.Call) {
 	if o.Result != ResultPass && len(r.follow) < 8 {
 		r.follow = append(r.follow, o.Note)
 	}
-	r.usage = addUsage(r.usage, c.Usage)
+	if inference(c.Family) {
+		r.usage = addUsage(r.usage, c.Usage)
+	}
 	if c.Family != call.FamilyUnknown && c.Family != "" {
 		if p := call.Lookup(c.Family).Provider; !slices.Contains(r.providers, p) {
 			r.providers = append(r.providers, p)

@@ -140,3 +140,50 @@ func TestSchemaIsACopy(t *testing.T) {
 		t.Fatalf("Schema has %d keys, SchemaNames %d", len(Schema()), len(SchemaNames()))
 	}
 }
+
+func TestAgentVersionFromUserAgent(t *testing.T) {
+	for _, tc := range []struct{ ua, agent, want string }{
+		{"claude-cli/2.1.330 (external, cli)", "claude", "2.1.330"},
+		{"codex_cli_rs/0.169.0 (Debian 13; x86_64) xterm", "codex", "0.169.0"},
+		{"GeminiCLI/0.61.0 (linux; x64)", "gemini", "0.61.0"},
+		{"QwenCode/0.24.4 (linux; x64)", "qwen", "0.24.4"},
+		{"OpenAI/Python 1.99.0", "aider", ""},
+		{"Go-http-client/1.1", "canaryagent", ""},
+		{"claude-cli/latest", "claude", ""},
+		{"claude-cli/2.1.330", "", ""},
+	} {
+		if got := AgentVersion(tc.ua, tc.agent); got != tc.want {
+			t.Errorf("AgentVersion(%q, %q) = %q, want %q", tc.ua, tc.agent, got, tc.want)
+		}
+	}
+}
+
+// TestRunAttributesSumTheCalls: the run span's usage totals are the sums
+// of what the inference calls reported (count_tokens counts a prompt, it
+// uses none), a count no call reported stays off, the
+// provider is the first call's and the version the first one found.
+func TestRunAttributesSumTheCalls(t *testing.T) {
+	tp := sdktrace.NewTracerProvider()
+	tracer := tp.Tracer("test")
+	ctx, _ := tracer.Start(context.Background(), "invoke_agent claude")
+	rec := NewRecorder(tracer, ctx, "run-1", nil)
+	rec.Use(Conventions{Latest: true}, nil, "claude")
+	a, b, cnt := okCall(), okCall(), okCall()
+	a.Family, a.UserAgent, a.Usage = call.FamilyMessages, "claude-cli/2.1.330 (external, cli)", call.Usage{Input: 10, Output: 3, CacheRead: -1, CacheCreation: 4, Reasoning: -1}
+	b.Family, b.Usage = call.FamilyChatCompletions, call.Usage{Input: 5, Output: 2, CacheRead: -1, CacheCreation: -1, Reasoning: -1}
+	cnt.Family, cnt.Usage = call.FamilyCountTokens, call.Usage{Input: 100, Output: -1, CacheRead: -1, CacheCreation: -1, Reasoning: -1}
+	for _, c := range []*call.Call{&a, &b, &cnt} {
+		rec.Observe(c)
+	}
+	got := attrMap(RunAttributes(rec.Summary(), Conventions{Latest: true}))
+	want := map[attribute.Key]any{GenAIProviderName: "anthropic", GenAIAgentVersion: "2.1.330",
+		GenAIUsageInputTokens: int64(15), GenAIUsageOutputTokens: int64(5), GenAIUsageCacheWriteTokens: int64(4)}
+	for k, v := range want {
+		if got[k].AsInterface() != v {
+			t.Errorf("%s = %v, want %v", k, got[k].AsInterface(), v)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("run attributes %v, want exactly %v", got, want)
+	}
+}

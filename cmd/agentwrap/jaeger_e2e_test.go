@@ -152,8 +152,11 @@ func checkErrorSearch(t *testing.T, j *jaegertest.Jaeger, sent map[string]otlpte
 	for id, s := range sent {
 		if s.StatusCode == "Error" {
 			want = append(want, id)
+			// Every span that did not pass is an error (needs_follow_up
+			// too, README "Metrics and the conventions version"); the
+			// canary runs have fail calls only.
 			if s.Str(string(spans.ResultClass)) != spans.ResultFail {
-				t.Errorf("span %q has status Error and result %q", s.Name, s.Str(string(spans.ResultClass)))
+				t.Errorf("span %q has status Error and result %q, want fail in these runs", s.Name, s.Str(string(spans.ResultClass)))
 			}
 		}
 	}
