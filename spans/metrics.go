@@ -138,7 +138,7 @@ func (m *Metrics) Record(c *call.Call, o Outcome) {
 	u := c.Usage
 	if !inference(c.Family) {
 		// count_tokens counts a prompt, list_models uses none: no
-		// token usage (README, "Metrics").
+		// token usage (README, "Metrics and the conventions version").
 		*buf = withErr
 		return
 	}
