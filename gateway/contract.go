@@ -50,14 +50,16 @@ func contractError(problems []string) gatewayError {
 		"agentwrap: request does not match the contract manifest (--enforce-contract): " + strings.Join(problems, "; ")}
 }
 
-// checkRequest runs the contract check once the request body was sent.
-func (s *callState) checkRequest(c *call.Call) {
+// checkRequest runs the contract check once the request body was sent;
+// bodyRead is false when it was not sent whole (the upstream could not be
+// reached), and the required-field check is then skipped.
+func (s *callState) checkRequest(c *call.Call, bodyRead bool) {
 	chk := s.g.cfg.Contract
 	if chk == nil {
 		return
 	}
 	enforced := c.Contract.Enforced
-	c.Contract = chk.CheckRequest(c, s.headers, true)
+	c.Contract = chk.CheckRequest(c, s.headers, bodyRead)
 	c.Contract.Enforced = enforced
 	if !enforced {
 		chk.CheckResponse(c, &c.Contract)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/agentwrap/agentwrap/call"
 )
@@ -30,6 +31,10 @@ type teeRequestBody struct {
 	// returns replaces io.EOF so that the upstream request is abandoned
 	// before the upstream could act on it.
 	atEOF func() error
+	// eof is set once the agent's body was read to its end: a body the
+	// upstream was never sent (unreachable upstream) or only partly has
+	// unknown fields, not missing ones.
+	eof atomic.Bool
 }
 
 func (b *teeRequestBody) Read(p []byte) (int, error) {
@@ -37,6 +42,9 @@ func (b *teeRequestBody) Read(p []byte) (int, error) {
 	if n > 0 {
 		b.n += int64(n)
 		_, _ = b.scan.Write(p[:n])
+	}
+	if err == io.EOF {
+		b.eof.Store(true)
 	}
 	if err == io.EOF && b.atEOF != nil {
 		check := b.atEOF

@@ -97,6 +97,11 @@ func (s *callState) record(p responseParser, end time.Time, complete, gone bool)
 	if s.scan != nil {
 		fillRequest(&c, s.scan, s.body.n)
 	}
-	s.checkRequest(&c)
+	bodyRead := s.body == nil || s.body.eof.Load()
+	if !bodyRead {
+		// Never sent whole: what was not read is unknown, not missing.
+		c.RequestJSONError = false
+	}
+	s.checkRequest(&c, bodyRead)
 	return &c
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -470,5 +471,40 @@ func TestEnforceContractEndToEnd(t *testing.T) {
 	}
 	if _, complete := m.up.counts(); complete != 1 {
 		t.Errorf("matching request: %d complete upstream requests, want 1", complete)
+	}
+}
+
+// TestUnreachableUpstreamIsUnexpectedResponse: a call the upstream could not
+// be sent (connection refused) is unexpected_response with the transport
+// error class; its body, never read by the transport, is not reported as
+// missing its required fields.
+func TestUnreachableUpstreamIsUnexpectedResponse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse("http://" + ln.Addr().String())
+	ln.Close()
+	calls := make(chan *call.Call, 4)
+	gw, err := gateway.New(gateway.Config{
+		Upstream: u, Key: canaryKey, Token: canaryToken,
+		Observe:  func(c *call.Call) { calls <- c },
+		Contract: contract.NewChecker(contract.Builtin()),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gw.Close(context.Background())
+	for _, r := range []req{chatReq(""), messagesReq(`"max_tokens":8,`), geminiReq("generateContent")} {
+		m := &matrix{gw: gw}
+		status, _ := m.do(t, r)
+		c := <-calls
+		o := spans.Classify(c)
+		if status != 502 || o.Result != spans.ResultFail || o.Failure != spans.FailureUnexpectedResponse || !strings.Contains(o.Note, "connection_refused") {
+			t.Errorf("%s: status %d, %s/%s %q", r.path, status, o.Result, o.Failure, o.Note)
+		}
+		if len(c.Contract.RequestProblems) > 0 || c.RequestJSONError {
+			t.Errorf("%s: request problems %q (JSON error %v) for a body the upstream never got", r.path, c.Contract.RequestProblems, c.RequestJSONError)
+		}
 	}
 }

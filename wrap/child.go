@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"strings"
 	"sync"
+	"syscall"
 )
 
 // errAgentNotFound is wrapped by the error startChild returns when the agent
@@ -86,6 +87,9 @@ func startChild(spec childSpec) (*childProcess, error) {
 		Stdin:  orReader(spec.Stdin, os.Stdin),
 		Stdout: orWriter(spec.Stdout, os.Stdout),
 		Stderr: orWriter(spec.Stderr, os.Stderr),
+		// Kept in agentwrap's process group (the terminal's foreground);
+		// on Linux it gets SIGTERM when agentwrap dies.
+		SysProcAttr: childAttr(),
 	}
 	c := &childProcess{
 		cmd:          cmd,
@@ -115,6 +119,9 @@ func lookAgent(name string) (string, error) {
 	if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
 		onPath := !strings.ContainsAny(name, "/"+string(os.PathSeparator))
 		return "", &notFoundError{name: name, onPath: onPath}
+	}
+	if errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EISDIR) {
+		return "", fmt.Errorf("agent %q is not an executable file: %w", name, fs.ErrPermission)
 	}
 	return "", fmt.Errorf("cannot start agent %q: %w", name, err)
 }

@@ -103,3 +103,12 @@ func startTime(pid string) (uint64, bool) {
 	t, err := strconv.ParseUint(f[19], 10, 64)
 	return t, err == nil
 }
+
+// childAttr makes the kernel send the agent SIGTERM when agentwrap dies,
+// even by SIGKILL, so that it never outlives agentwrap holding a dead
+// gateway's URL. (The signal follows the thread that started the child;
+// Go's runtime does not end threads of goroutines that are not locked to
+// one.)
+func childAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
+}

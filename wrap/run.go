@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"go.opentelemetry.io/otel/codes"
@@ -41,8 +43,13 @@ type Options struct {
 	// Upstream is the real gateway's base URL; empty means DefaultUpstream.
 	Upstream string
 	// KeyEnv names the variable holding the real credential; empty means
+	// COMETAPI_KEY. An unset or empty variable selects passthrough, unless
+	// RequireKey is set.
 	// COMETAPI_KEY.
 	KeyEnv string
+	// RequireKey makes an unset or empty KeyEnv a configuration error
+	// instead of passthrough: the user named the variable (--key-env).
+	RequireKey bool
 	// RunID names the run; empty means a new sortable id.
 	RunID string
 	// StateDir holds runs/; empty means $XDG_STATE_HOME/agentwrap.
@@ -89,8 +96,9 @@ type Options struct {
 	Stdout, Stderr io.Writer
 }
 
-// ExitError is returned when the run could not start the agent; Code is the
-// exit status to use (127 for an agent that was not found, 1 otherwise).
+// ExitError is returned when the run could not start: Code is the exit
+// status to use (2 for a configuration error, 127 for an agent that was
+// not found, 126 for one that is not executable, 1 otherwise).
 type ExitError struct {
 	Code int
 	Err  error
@@ -104,6 +112,14 @@ func (e *ExitError) Unwrap() error { return e.Err }
 // status. Telemetry failures are reported on Stderr and never change it.
 func Run(ctx context.Context, o Options) (int, error) {
 	o = withDefaults(o)
+	// An agent that cannot be run is reported like a shell does (127 not
+	// found, 126 not executable) before anything else: no run file, no
+	// summary line.
+	if len(o.Argv) > 0 && o.Argv[0] != "" {
+		if _, err := lookAgent(o.Argv[0]); err != nil {
+			return startFailure(err)
+		}
+	}
 	setup, err := prepare(ctx, o)
 	if err != nil {
 		return 1, err
@@ -237,15 +253,17 @@ func prepare(ctx context.Context, o Options) (*session, error) {
 	if s.manifest, err = loadManifest(o.Contract); err != nil {
 		return nil, err
 	}
+	if s.key, err = readKey(o); err != nil {
+		return nil, err
+	}
 	state, err := StateDir(o.StateDir, o.Getenv)
 	if err != nil {
 		return nil, err
 	}
 	if s.runFile, err = runfile.Create(RunsDir(state), s.runID); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w (choose another directory with --state-dir or AGENTWRAP_STATE_DIR)", err)
 	}
 	pruneRuns(o, RunsDir(state), s.runFile.Path())
-	s.key = redact.NewSecret(o.Getenv(o.KeyEnv))
 	if s.key.Reveal() != "" {
 		s.token = newToken()
 	}
@@ -290,7 +308,7 @@ func loadManifest(path string) (*contract.Manifest, error) {
 	}
 	m, err := contract.Load(path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot use contract manifest: %w", err)
+		return nil, err
 	}
 	return m, nil
 }
@@ -312,8 +330,9 @@ func (s *session) run(ctx context.Context, o Options) (int, error) {
 		return 1, err
 	}
 	defer s.closeGateway(gw, o)
-	if s.files, err = os.MkdirTemp("", "agentwrap-run-"); err != nil {
-		return 1, fmt.Errorf("cannot create the run's private directory: %w", err)
+	removeStaleOverlays(os.TempDir())
+	if s.files, err = makeOverlayDir(); err != nil {
+		return 1, err
 	}
 	argv, env, err := s.profile.Apply(o.Argv, o.Environ, Gateway{
 		BaseURL: gw.URL(), Token: s.token, RunID: s.runID,
@@ -324,11 +343,7 @@ func (s *session) run(ctx context.Context, o Options) (int, error) {
 	}
 	child, err := startChild(childSpec{Argv: argv, Env: env, Dir: o.Dir, Stdin: o.Stdin, Stdout: o.Stdout, Stderr: o.Stderr})
 	if err != nil {
-		code := 1
-		if errors.Is(err, errAgentNotFound) {
-			code = 127
-		}
-		return code, &ExitError{Code: code, Err: err}
+		return startFailure(err)
 	}
 	code, err := child.Wait()
 	if n := endLeftovers(s.runID, time.Second); n > 0 {
@@ -341,6 +356,20 @@ func (s *session) run(ctx context.Context, o Options) (int, error) {
 		}
 	}
 	return code, err
+}
+
+// startFailure is the status and error of an agent that could not be
+// started: 127 when it was not found, 126 when it is not executable, as a
+// shell reports them; 1 otherwise.
+func startFailure(err error) (int, error) {
+	code := 1
+	switch {
+	case errors.Is(err, errAgentNotFound):
+		code = 127
+	case errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.EACCES):
+		code = 126
+	}
+	return code, &ExitError{Code: code, Err: err}
 }
 
 // exitNotes explain, by profile, exit statuses of an agent that a user

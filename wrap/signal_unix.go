@@ -43,3 +43,10 @@ func exitStatus(ps *os.ProcessState) int {
 	}
 	return ws.ExitStatus()
 }
+
+// processExists reports whether a process with this pid exists (ours or
+// another user's).
+func processExists(pid int) bool {
+	err := unix.Kill(pid, 0)
+	return err == nil || err == unix.EPERM
+}

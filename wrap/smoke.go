@@ -149,9 +149,17 @@ func Smoke(ctx context.Context, so SmokeOptions) (SmokeRecord, error) {
 	s.smokeCall(ctx, gw.URL(), req, req.Required)
 	s.closeGateway(gw, o)
 	rec := s.smokeRecord(req, obs.calls())
+	// The call spans are in the run file once the gateway closed: the
+	// verdict on them goes into the run span and the summary line too, so
+	// that record, run span, summary and exit status agree.
+	s.verifyRecorded(&rec, happyText, 2)
 	s.result = rec.ResultClass
 	s.finish(o, rec.ExitCode(), nil)
-	s.verifyRecorded(&rec, happyText)
+	before := rec.ResultClass
+	s.verifyRecorded(&rec, happyText, 3)
+	if rec.ResultClass != before && !o.Quiet {
+		fmt.Fprintf(o.Stderr, "agentwrap: run %s: the run span failed the read-back: %s\n", s.runID, rec.ResultClass)
+	}
 	return rec, nil
 }
 

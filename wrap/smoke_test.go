@@ -254,7 +254,7 @@ func TestVerifyRecordedReadsTheRealEncoding(t *testing.T) {
 			}
 			s := &session{runFile: rf, key: redact.NewSecret(smokeKey), token: "tok", scanner: redact.NewScanner(smokeKey, "tok")}
 			rec := SmokeRecord{ResultClass: spans.ResultPass, FailureClass: spans.FailureNone, CredentialRedacted: true}
-			s.verifyRecorded(&rec, nil)
+			s.verifyRecorded(&rec, nil, 3)
 			if rec.ResultClass != tc.result || rec.CredentialRedacted == tc.masked {
 				t.Errorf("record %+v", rec)
 			}

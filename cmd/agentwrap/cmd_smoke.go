@@ -66,6 +66,7 @@ func runOptions(c *cli.Context, argv []string) wrap.Options {
 		Argv:            argv,
 		Upstream:        setIn(c, "upstream").String("upstream"),
 		KeyEnv:          setIn(c, "key-env").String("key-env"),
+		RequireKey:      setIn(c, "key-env").IsSet("key-env"),
 		RunID:           setIn(c, "run-id").String("run-id"),
 		StateDir:        setIn(c, "state-dir").String("state-dir"),
 		Profile:         setIn(c, "profile").String("profile"),

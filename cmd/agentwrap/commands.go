@@ -12,6 +12,19 @@ func commands() []*cli.Command {
 		reportCommand(),
 		runsCommand(),
 		smokeCommand(),
+		versionCommand(),
 		validateCommand(),
+	}
+}
+
+// versionCommand prints the version, like --version.
+func versionCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "version",
+		Usage: "print the version",
+		Action: func(c *cli.Context) error {
+			cli.ShowVersion(c)
+			return nil
+		},
 	}
 }

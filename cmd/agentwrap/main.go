@@ -54,7 +54,7 @@ func newApp(args []string) *cli.App {
 	if len(args) > 1 && slices.Contains(args[1:], "--") && !isCommand(cmds, args[1]) {
 		cmds = nil
 	}
-	return &cli.App{
+	app := &cli.App{
 		Name:      "agentwrap",
 		Usage:     "run a coding agent behind a loopback model gateway, one sanitized OpenTelemetry span per model call",
 		UsageText: "agentwrap [flags] -- AGENT [ARGS...]\nagentwrap COMMAND [flags]",
@@ -62,10 +62,13 @@ func newApp(args []string) *cli.App {
 		Flags:     runFlags(),
 		Action:    runAction,
 		Commands:  cmds,
-		// Arguments after "--" belong to the agent.
-		HideHelpCommand: true,
+		// `agentwrap help [COMMAND]` shows the help; with "--" and an
+		// agent, no command exists, so an agent named help still runs.
+		HideHelpCommand: cmds == nil,
 		ExitErrHandler:  func(*cli.Context, error) {},
 	}
+	strictUsage(app)
+	return app
 }
 
 func isCommand(cmds []*cli.Command, name string) bool {
