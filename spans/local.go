@@ -46,9 +46,9 @@ func (t LocalTally) Outcome() Outcome {
 func refusalWhy(r call.LocalReason) string {
 	switch r {
 	case call.LocalNoToken:
-		return "no credential; something in the agent sent a model call without the run token"
+		return "no credential, the run token was not used"
 	case call.LocalWrongToken:
-		return "not the run token; check the agent's settings for a key of its own"
+		return "not the run token, the agent may use a key of its own"
 	case call.LocalHostRefused:
 		return "Host names another server (DNS-rebinding guard)"
 	case call.LocalOriginRefused:

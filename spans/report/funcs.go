@@ -29,7 +29,35 @@ func funcs(cell func(string) string) map[string]any {
 		"helpURL": func() string { return spans.HelpCenterURL },
 		"upper":   strings.ToUpper,
 		"add":     func(a, b int) int { return a + b },
+		"usage":   usage,
+		"request": func(c Call) string { return strings.TrimSpace(c.Method + " " + c.Path) },
 	}
+}
+
+// usage shows a call's tokens as the upstream reported them: input and
+// output, with the cached input (read, written) and the reasoning output
+// they include, e.g. "132 in (100 cache read, 20 cache write) / 7 out
+// (4 reasoning)"; empty when the upstream reported none.
+func usage(c Call) string {
+	if c.InputTokens == nil && c.OutputTokens == nil {
+		return ""
+	}
+	in := optional(c.InputTokens, grouped) + " in"
+	var parts []string
+	if c.CacheReadTokens != nil && *c.CacheReadTokens > 0 {
+		parts = append(parts, grouped(*c.CacheReadTokens)+" cache read")
+	}
+	if c.CacheCreationTokens != nil && *c.CacheCreationTokens > 0 {
+		parts = append(parts, grouped(*c.CacheCreationTokens)+" cache write")
+	}
+	if len(parts) > 0 {
+		in += " (" + strings.Join(parts, ", ") + ")"
+	}
+	out := optional(c.OutputTokens, grouped) + " out"
+	if c.ReasoningTokens != nil && *c.ReasoningTokens > 0 {
+		out += " (" + grouped(*c.ReasoningTokens) + " reasoning)"
+	}
+	return in + " / " + out
 }
 
 func orDash(s string) string {

@@ -73,6 +73,7 @@ func build(id string, td ptrace.Traces, bad []runfile.LineError) *Run {
 	for i, c := range calls {
 		run.Calls = append(run.Calls, newCall(i+1, c.s, run.Context.Start))
 	}
+	agentOf(run)
 	for _, b := range bad {
 		run.LineErrors = append(run.LineErrors, LineError{Line: b.Line, Error: clean(b.Err.Error())})
 	}
@@ -117,7 +118,30 @@ func runContext(root spanOf) Context {
 		code := int(n)
 		c.ExitCode = &code
 	}
+	if n, ok := a.integer(spans.ProbeRequests); ok {
+		c.ProbeRequests = int(n)
+	}
+	if n, ok := a.integer(spans.RejectedRequests); ok {
+		c.RejectedRequests = int(n)
+		c.FirstRejected = fmt.Sprintf("%s %s (%s)", a.str(spans.RejectedMethod), a.str(spans.RejectedPath), a.str(spans.RejectedReason))
+	}
 	return c
+}
+
+// agentOf sets the run's user agent and agent version from its first call
+// that has one.
+func agentOf(run *Run) {
+	for _, c := range run.Calls {
+		if c.UserAgent == "" {
+			continue
+		}
+		run.Context.UserAgent = c.UserAgent
+		first, _, _ := strings.Cut(c.UserAgent, " ")
+		if _, v, ok := strings.Cut(first, "/"); ok {
+			run.Context.AgentVersion = v
+		}
+		return
+	}
 }
 
 // bounds is the run span's start and end, or without a run span the
@@ -143,26 +167,28 @@ func newCall(n int, s ptrace.Span, runStart time.Time) Call {
 	start, end := utc(s.StartTimestamp()), utc(s.EndTimestamp())
 	c := Call{
 		N: n, Name: clean(s.Name()), Start: start,
-		OffsetMS:           ms(start.Sub(runStart)),
-		DurationMS:         ms(end.Sub(start)),
-		Family:             a.str(spans.RequestFamily),
-		Model:              a.str(spans.GenAIRequestModel),
-		ResponseModel:      a.str(spans.GenAIResponseModel),
-		Stream:             a.boolean(spans.GenAIRequestStream),
-		Method:             a.str(spans.HTTPRequestMethod),
-		Path:               a.str(spans.URLPath),
-		ErrorType:          a.str(spans.ErrorType),
-		Result:             a.str(spans.ResultClass),
-		Failure:            a.str(spans.FailureClass),
-		Notes:              a.str(spans.Notes),
-		Endpoint:           a.str(spans.ContractEndpoint),
-		CheckedAt:          a.str(spans.CheckedAt),
-		InputTokens:        a.count(spans.GenAIUsageInputTokens),
-		OutputTokens:       a.count(spans.GenAIUsageOutputTokens),
-		CacheReadTokens:    a.count(spans.GenAIUsageCacheReadTokens),
-		ReasoningTokens:    a.count(spans.GenAIUsageReasoningTokens),
-		CredentialRedacted: a.boolean(spans.CredentialRedacted),
-		sourceURLs:         a.strs(spans.SourceURLs),
+		OffsetMS:            ms(start.Sub(runStart)),
+		DurationMS:          ms(end.Sub(start)),
+		Family:              a.str(spans.RequestFamily),
+		Model:               a.str(spans.GenAIRequestModel),
+		ResponseModel:       a.str(spans.GenAIResponseModel),
+		Stream:              a.boolean(spans.GenAIRequestStream),
+		Method:              a.str(spans.HTTPRequestMethod),
+		Path:                a.str(spans.URLPath),
+		ErrorType:           a.str(spans.ErrorType),
+		Result:              a.str(spans.ResultClass),
+		Failure:             a.str(spans.FailureClass),
+		Notes:               a.str(spans.Notes),
+		Endpoint:            a.str(spans.ContractEndpoint),
+		CheckedAt:           a.str(spans.CheckedAt),
+		InputTokens:         a.count(spans.GenAIUsageInputTokens),
+		OutputTokens:        a.count(spans.GenAIUsageOutputTokens),
+		CacheReadTokens:     a.count(spans.GenAIUsageCacheReadTokens),
+		ReasoningTokens:     a.count(spans.GenAIUsageReasoningTokens),
+		CacheCreationTokens: a.count(spans.GenAIUsageCacheCreationTokens),
+		UserAgent:           a.str(spans.UserAgent),
+		CredentialRedacted:  a.boolean(spans.CredentialRedacted),
+		sourceURLs:          a.strs(spans.SourceURLs),
 	}
 	if c.Model == "" {
 		c.Model = c.ResponseModel

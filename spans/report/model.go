@@ -58,6 +58,17 @@ type Context struct {
 	// InstructionFiles are the instruction and memory files checked before
 	// the run, as "path sha256:hex".
 	InstructionFiles []string `json:"instruction_files" yaml:"instruction_files"`
+	// UserAgent is the agent's user agent (its first call's), AgentVersion
+	// the version it names ("claude-cli/2.1.330 (...)": 2.1.330).
+	UserAgent    string `json:"user_agent" yaml:"user_agent"`
+	AgentVersion string `json:"agent_version" yaml:"agent_version"`
+	// ProbeRequests counts the connectivity probes the gateway answered
+	// itself; RejectedRequests the requests it refused (no run token, a
+	// foreign Host or Origin), FirstRejected the first of them ("HEAD
+	// /api/hello (run_token_missing)"). None of them is a call.
+	ProbeRequests    int    `json:"probe_requests" yaml:"probe_requests"`
+	RejectedRequests int    `json:"rejected_requests" yaml:"rejected_requests"`
+	FirstRejected    string `json:"first_rejected" yaml:"first_rejected"`
 }
 
 // Record is the usage-trace record of the seed workflow, with exactly its
@@ -118,10 +129,14 @@ type Call struct {
 	Endpoint  string `json:"contract_endpoint" yaml:"contract_endpoint"`
 	CheckedAt string `json:"checked_at" yaml:"checked_at"`
 	// Token counts as the upstream reported them; nil when not reported.
-	InputTokens     *int64 `json:"input_tokens" yaml:"input_tokens"`
-	OutputTokens    *int64 `json:"output_tokens" yaml:"output_tokens"`
-	CacheReadTokens *int64 `json:"cache_read_tokens" yaml:"cache_read_tokens"`
-	ReasoningTokens *int64 `json:"reasoning_tokens" yaml:"reasoning_tokens"`
+	// InputTokens includes the cached input (CacheRead and CacheCreation),
+	// as OpenTelemetry counts it; OutputTokens includes the reasoning.
+	InputTokens         *int64 `json:"input_tokens" yaml:"input_tokens"`
+	OutputTokens        *int64 `json:"output_tokens" yaml:"output_tokens"`
+	CacheReadTokens     *int64 `json:"cache_read_tokens" yaml:"cache_read_tokens"`
+	CacheCreationTokens *int64 `json:"cache_creation_tokens" yaml:"cache_creation_tokens"`
+	ReasoningTokens     *int64 `json:"reasoning_tokens" yaml:"reasoning_tokens"`
+	UserAgent           string `json:"user_agent" yaml:"user_agent"`
 	// CredentialRedacted is the call span's agentwrap.credential_redacted.
 	CredentialRedacted bool `json:"credential_redacted" yaml:"credential_redacted"`
 

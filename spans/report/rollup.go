@@ -210,12 +210,14 @@ func advice(f FollowUp, docs []string) (string, []string) {
 	case f.Failure == spans.FailureOperatorFollowUp:
 		return "Ask the account owner about quota, billing, rate limits or model access before retrying; do not switch models or retry behaviour to get past it.", help
 	case f.Failure == spans.FailureAuthRejected:
-		return "Check the credential the run used (COMETAPI_KEY or the --key-env variable) and that the agent called the gateway with its run token; never paste the key into a log or ticket.", help
+		return "The upstream refused the key: check that COMETAPI_KEY (or the --key-env variable) holds a valid key for this upstream (agentwrap smoke --upstream URL tries it on its own); never paste the key into a log or ticket. Ask support only if a key that works elsewhere is refused.", help
 	case f.Failure == spans.FailureContractMismatch:
 		if len(docs) == 0 {
 			return "The request matched no documented endpoint: check it against the contract manifest before changing the agent, model or endpoint.", help
 		}
 		return "Compare the request with the documented contract before changing the agent, model or endpoint; record any change as a separate decision.", docs
+	case f.Failure == spans.FailureUnexpectedResponse && strings.HasPrefix(f.Note, "upstream not reached"):
+		return "The upstream could not be reached (the note names the error: connection refused, DNS, TLS or timeout): check --upstream and this machine's network; agentwrap smoke --upstream URL reproduces it in seconds. Nothing to ask support until it is reachable.", []string{}
 	case f.Failure == spans.FailureUnexpectedResponse:
 		return "Keep the call's time, status and family as evidence and check the documentation; if it persists, ask support instead of retrying repeatedly.", appendNew(slices.Clone(docs), help...)
 	}
@@ -229,6 +231,11 @@ func runFollowUps(run *Run) []FollowUp {
 	add := func(note, action string) {
 		out = append(out, FollowUp{Result: spans.ResultNeedsFollowUp, Failure: spans.FailureOperatorFollowUp,
 			Note: note, Calls: []int{}, Action: action, Escalate: []string{}})
+	}
+	for _, n := range strings.Split(run.Context.Notes, "; ") {
+		if strings.HasPrefix(n, "gateway refused ") {
+			add(n, "A model call reached the gateway without the run token and was refused: look for a key or base URL of the agent's own (its settings file, a key helper, an environment variable it prefers) that bypasses the one agentwrap gives it, remove it and run again.")
+		}
 	}
 	if !run.Complete {
 		add("the run file has no run span: the run did not finish, or its last line was lost",

@@ -7,15 +7,19 @@ import (
 
 // Geometry of the SVG call timeline, in CSS pixels.
 const (
-	tlWidth   = 960
-	tlPlotX   = 48
-	tlPlotW   = tlWidth - tlPlotX - 16
-	tlTop     = 8
-	tlRowH    = 20
-	tlBarH    = 12
-	tlAxisH   = 28
-	tlMinBarW = 2
+	tlWidth = 960
+	tlPlotX = 48
+	tlPlotW = tlWidth - tlPlotX - 16
+	tlTop   = 8
+	tlRowH  = 20
+	tlBarH  = 12
+	tlAxisH = 28
+	// tlMinBarW keeps a call of a few milliseconds visible in a run of
+	// minutes; the label beside each bar gives its real duration.
+	tlMinBarW = 6
 	tlMaxTick = 8
+	// tlLabelW is the room a duration label needs right of its bar.
+	tlLabelW = 56
 )
 
 // timeline is the geometry of the call waterfall: one bar per call, on a
@@ -38,6 +42,11 @@ type bar struct {
 	First       float64
 	HasFirst    bool
 	FirstY1, Y2 float64
+	// Label is the call's duration, drawn at LabelX: right of the bar, or
+	// left of it (LabelLeft) when the bar ends near the plot's right edge.
+	Label     string
+	LabelX    float64
+	LabelLeft bool
 }
 
 type tick struct {
@@ -67,6 +76,10 @@ func newTimeline(run *Run) timeline {
 		b := bar{N: c.N, X: px(x), Y: y, W: px(w), H: tlBarH, LabelY: y + tlBarH - 2,
 			Class: cssClass(c.Result), FirstY1: y - 2, Y2: y + tlBarH + 2,
 			Title: fmt.Sprintf("#%d %s: %s, status %s, %s", c.N, c.Name, c.Result, status(c.Status), duration(c.DurationMS))}
+		b.Label, b.LabelX = duration(c.DurationMS), px(x+w+4)
+		if x+w+tlLabelW > t.PlotR {
+			b.LabelX, b.LabelLeft = px(x-4), true
+		}
 		if c.FirstChunkMS != nil && *c.FirstChunkMS <= c.DurationMS {
 			b.First, b.HasFirst = px(x+*c.FirstChunkMS*scale), true
 		}
