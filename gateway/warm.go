@@ -71,23 +71,27 @@ func startWarmer(t *http.Transport, u *url.URL, idle time.Duration) *warmer {
 
 // tlsDial is what http.Transport does for an https dial without a
 // DialTLSContext: dial, then a TLS handshake with the transport's TLS
-// configuration, offering HTTP/2 when the transport attempts it.
+// configuration, offering HTTP/2 when the transport attempts it. The
+// configuration is copied now: the transport itself changes its
+// TLSClientConfig when its first request sets HTTP/2 up, which may happen
+// while a dial is under way.
 func tlsDial(t *http.Transport, plain dialFunc) dialFunc {
+	base := &tls.Config{}
+	if t.TLSClientConfig != nil {
+		base = t.TLSClientConfig.Clone()
+	}
+	if len(base.NextProtos) == 0 && t.ForceAttemptHTTP2 {
+		base.NextProtos = []string{"h2", "http/1.1"}
+	}
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		raw, err := plain(ctx, network, addr)
 		if err != nil {
 			return nil, err
 		}
-		cfg := &tls.Config{}
-		if t.TLSClientConfig != nil {
-			cfg = t.TLSClientConfig.Clone()
-		}
+		cfg := base.Clone()
 		if cfg.ServerName == "" {
 			host, _, _ := net.SplitHostPort(addr)
 			cfg.ServerName = host
-		}
-		if len(cfg.NextProtos) == 0 && t.ForceAttemptHTTP2 {
-			cfg.NextProtos = []string{"h2", "http/1.1"}
 		}
 		c := tls.Client(raw, cfg)
 		if err := c.HandshakeContext(ctx); err != nil {
