@@ -27,7 +27,8 @@ func TestTokenlessFloodIsCounted(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			up := upstreamtest.Start(t, upstreamtest.WithKey(canaryKey))
-			r := runBinary(t, invocation{
+			state := t.TempDir()
+			r := runBinary(t, invocation{state: state,
 				args: []string{"--upstream", up.URL(), "--profile", "generic", "--", testChild(t),
 					"-flood", "10000", "-flood-path", tc.path, "-call", "OPENAI_BASE_URL"},
 				env: append(baseEnv(t), "COMETAPI_KEY="+canaryKey),
@@ -60,6 +61,15 @@ func TestTokenlessFloodIsCounted(t *testing.T) {
 			}
 			if !strings.Contains(r.stderr, "1 model call(s), "+tc.result) || !strings.Contains(r.stderr, "10000 request(s) refused") {
 				t.Errorf("summary line does not say the result and the refused requests:\n%s", r.stderr)
+			}
+			// The report says what the gateway refused, and for a refused
+			// model call what to do about it.
+			md := runBinary(t, invocation{state: state, runID: "report-" + tc.result, args: []string{"report"}, env: baseEnv(t)})
+			if !strings.Contains(md.stdout, "0 connectivity probe(s), 10000 refused request(s), first POST "+tc.path+" (run_token_missing)") {
+				t.Errorf("report does not list the refused requests:\n%s", md.stdout)
+			}
+			if refusedStep := "without the run token and was refused"; strings.Contains(md.stdout, refusedStep) != (tc.note != "") {
+				t.Errorf("report's follow-up for a refused model call: want it %v\n%s", tc.note != "", md.stdout)
 			}
 		})
 	}
