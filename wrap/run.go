@@ -233,7 +233,7 @@ func prepare(ctx context.Context, o Options) (*session, error) {
 	s := &session{runID: o.RunID}
 	var err error
 	if s.upstream, err = parseUpstream(o.Upstream); err != nil {
-		return nil, err
+		return nil, usageError(err)
 	}
 	set, err := LoadProfiles(o.ProfilesFile, o.Getenv)
 	if err != nil {
@@ -242,13 +242,13 @@ func prepare(ctx context.Context, o Options) (*session, error) {
 	if o.Profile == "" {
 		s.profile = set.Detect(o.Argv[0])
 	} else if s.profile, err = set.Lookup(o.Profile); err != nil {
-		return nil, err
+		return nil, usageError(err)
 	}
 	if s.runID == "" {
 		s.runID = newRunID(time.Now())
 	}
 	if err := validRunID(s.runID); err != nil {
-		return nil, err
+		return nil, usageError(err)
 	}
 	if s.manifest, err = loadManifest(o.Contract); err != nil {
 		return nil, err
@@ -357,6 +357,9 @@ func (s *session) run(ctx context.Context, o Options) (int, error) {
 	}
 	return code, err
 }
+
+// usageError marks err as a mistake on the command line: exit status 2.
+func usageError(err error) error { return &ExitError{Code: 2, Err: err} }
 
 // startFailure is the status and error of an agent that could not be
 // started: 127 when it was not found, 126 when it is not executable, as a

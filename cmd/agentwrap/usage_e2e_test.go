@@ -42,6 +42,8 @@ func TestCommandLineAsAUserExpects(t *testing.T) {
 		{"key too short", []string{"--", "true"}, []string{"COMETAPI_KEY=x"}, 2, "", "COMETAPI_KEY holds 1 character(s), too short to be an API key"},
 		{"named key variable unset", []string{"--key-env", "NO_SUCH_KEY_VARIABLE", "--", "true"}, nil, 2, "", "--key-env names NO_SUCH_KEY_VARIABLE, which is unset or empty"},
 		{"named key variable empty", []string{"--key-env", "EMPTY_KEY", "--", "true"}, []string{"EMPTY_KEY="}, 2, "", "EMPTY_KEY, which is unset or empty"},
+		{"bad upstream", []string{"--upstream", "ftp://example.com", "--", "true"}, nil, 2, "", `upstream "ftp://example.com" is not an http(s) base URL`},
+		{"unknown profile", []string{"--profile", "nope", "--", "true"}, nil, 2, "", `unknown profile "nope"`},
 		{"agent not found", []string{"--", "no-such-agent-agentwrap-test"}, nil, 127, "", `agent "no-such-agent-agentwrap-test" not found on PATH`},
 		{"agent not executable", []string{"--", notExec}, nil, 126, "", "is not an executable file"},
 		{"agent is a directory", []string{"--", t.TempDir()}, nil, 126, "", "is not an executable file"},
