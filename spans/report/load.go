@@ -137,8 +137,9 @@ func agentOf(run *Run) {
 		}
 		run.Context.UserAgent = c.UserAgent
 		first, _, _ := strings.Cut(c.UserAgent, " ")
+		// name/version, and for Gemini CLI name/version/model.
 		if _, v, ok := strings.Cut(first, "/"); ok {
-			run.Context.AgentVersion = v
+			run.Context.AgentVersion, _, _ = strings.Cut(v, "/")
 		}
 		return
 	}

@@ -96,3 +96,20 @@ func TestTimelineReadableForShortCallsInALongRun(t *testing.T) {
 		}
 	}
 }
+
+// TestAgentVersionFromTheUserAgent: the version is the one the agent's
+// user agent names, for the user agents the real agents send.
+func TestAgentVersionFromTheUserAgent(t *testing.T) {
+	for ua, want := range map[string]string{
+		"claude-cli/2.1.330 (external, sdk-cli)":                                          "2.1.330",
+		"codex_exec/0.169.0 (Debian 12.0.0; x86_64) xterm-256color (codex_exec; 0.169.0)": "0.169.0",
+		"GeminiCLI-tui/0.61.0/gemini-3.1-pro-preview (linux; x64; terminal)":              "0.61.0",
+		"QwenCode/0.24.4 (linux; x64)":                                                    "0.24.4",
+	} {
+		run := &Run{Calls: []Call{{}, {UserAgent: ua}}}
+		agentOf(run)
+		if run.Context.AgentVersion != want || run.Context.UserAgent != ua {
+			t.Errorf("%q: version %q, want %q", ua, run.Context.AgentVersion, want)
+		}
+	}
+}
