@@ -261,7 +261,7 @@ func checkFamilySpan(t *testing.T, tc familyCase, a map[attribute.Key]attribute.
 	// gen_ai.request.stream and the time to first chunk are for streams
 	// only.
 	if got, ok := a[spans.GenAIRequestStream]; ok != tc.stream || (ok && !got.AsBool()) {
-		t.Errorf("request stream %v (set %v), want set for a stream only (%v)", got.Emit(), ok, tc.stream)
+		t.Errorf("request stream %v (set %v), want set for a stream only (%v)", got.String(), ok, tc.stream)
 	}
 	// count_tokens replies carry no model.
 	if a[spans.GenAIRequestModel].AsString() == "" || (a[spans.GenAIResponseModel].AsString() == "") != (tc.family == call.FamilyCountTokens) {
