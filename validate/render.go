@@ -11,6 +11,8 @@ import (
 	texttemplate "text/template"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/agentwrap/agentwrap/internal/markdown"
 )
 
 // The formats Render knows, as `agentwrap report` names them.
@@ -40,8 +42,17 @@ var funcs = map[string]any{
 	},
 }
 
+// mdFuncs escape every value the Markdown checklist shows (see
+// internal/markdown): request ids, field names and details come from the
+// upstream and the manifest, which a renderer must show as text.
+var mdFuncs = map[string]any{
+	"cell": markdown.Text,
+	"text": func(v any) string { return markdown.Text(fmt.Sprint(v)) },
+	"list": func(v []string) string { return markdown.Text(strings.Join(v, ", ")) },
+}
+
 var (
-	mdTemplate = texttemplate.Must(texttemplate.New("checklist.md.tmpl").Funcs(funcs).
+	mdTemplate = texttemplate.Must(texttemplate.New("checklist.md.tmpl").Funcs(funcs).Funcs(mdFuncs).
 			ParseFS(files, "templates/checklist.md.tmpl"))
 	htmlTemplate = htmltemplate.Must(htmltemplate.New("checklist.html.tmpl").Funcs(funcs).
 			ParseFS(files, "templates/checklist.html.tmpl"))

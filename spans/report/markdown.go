@@ -1,122 +1,14 @@
 package report
 
-import (
-	"strings"
-	"unicode"
+import "github.com/agentwrap/agentwrap/internal/markdown"
+
+// The report's Markdown escaping (internal/markdown), by the names its
+// templates and tests use: every value from a run file goes through one of
+// them.
+var (
+	mdText  = markdown.Text
+	mdCell  = markdown.Text
+	mdCode  = markdown.Code
+	mdFence = markdown.Fence
+	oneLine = markdown.OneLine
 )
-
-// Everything the Markdown report takes from a run file is text that an
-// agent, an upstream or whoever edited the file chose; a Markdown renderer
-// (CommonMark, GitHub's GFM) must show it as that text and never turn it
-// into HTML, a link, an image, emphasis or a table break. mdText escapes a
-// value for inline text and table cells, mdCode for a code span, mdFence
-// fences a block.
-
-// mdText escapes s for use inline in a paragraph, a list item or a table
-// cell: it is one line (line breaks and control characters become spaces,
-// Unicode direction overrides U+FFFD), and every character a CommonMark or
-// GFM renderer could interpret is backslash-escaped: \ ` * _ ~ [ ] ( ) { }
-// < > & ! | $ (math on GitHub), # + - = at the start, and the ":" of
-// "://", the "." of "www." and "@", which GFM turns into autolinks.
-// Parentheses stay: with every [ escaped they can open no link or image.
-func mdText(s string) string {
-	s = strings.TrimSpace(oneLine(s))
-	var b strings.Builder
-	b.Grow(len(s) + len(s)/8)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '_' && i > 0 && i+1 < len(s) && alnum(s[i-1]) && alnum(s[i+1]):
-			// An underscore inside a word never delimits emphasis:
-			// contract_mismatch stays readable.
-		case strings.IndexByte("\\`*_~[]<>&!|$@", c) >= 0:
-			b.WriteByte('\\')
-		case i == 0 && strings.IndexByte("#+-=", c) >= 0:
-			b.WriteByte('\\')
-		case c == ':' && strings.HasPrefix(s[i+1:], "//"):
-			b.WriteByte('\\')
-		case c == '.' && i >= 3 && strings.EqualFold(s[i-3:i], "www"):
-			b.WriteByte('\\')
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
-}
-
-func alnum(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
-}
-
-// mdCell is mdText for a table cell.
-func mdCell(s string) string { return mdText(s) }
-
-// mdCode writes s as a code span: a backtick fence one longer than the
-// longest run of backticks in s, padded with spaces when s begins or ends
-// with a backtick. Inside a code span nothing is interpreted.
-func mdCode(s string) string {
-	s = oneLine(s)
-	fence := strings.Repeat("`", longestRun(s, '`')+1)
-	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") || strings.HasPrefix(s, " ") && strings.HasSuffix(s, " ") {
-		s = " " + s + " "
-	}
-	return fence + s + fence
-}
-
-// mdFence writes body as a fenced code block with info string lang: the
-// fence is longer than any run of backticks in body, so no line of it can
-// close the block early.
-func mdFence(lang, body string) string {
-	fence := strings.Repeat("`", max(3, longestRun(body, '`')+1))
-	if !strings.HasSuffix(body, "\n") {
-		body += "\n"
-	}
-	return fence + lang + "\n" + body + fence
-}
-
-// oneLine replaces line breaks and other control characters with spaces
-// and Unicode direction overrides with U+FFFD, so that a value never starts
-// a block of its own or reorders what a reader sees.
-func oneLine(s string) string {
-	clean := true
-	for _, r := range s {
-		if unsafeRune(r) {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		switch {
-		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
-			return ' '
-		case bidiControl(r):
-			return '\uFFFD'
-		}
-		return r
-	}, s)
-}
-
-func unsafeRune(r rune) bool {
-	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || bidiControl(r)
-}
-
-// bidiControl reports the Unicode bidirectional embedding, override and
-// isolate controls.
-func bidiControl(r rune) bool {
-	return (r >= '\u202A' && r <= '\u202E') || (r >= '\u2066' && r <= '\u2069') || r == '\u200E' || r == '\u200F' || r == '\u061C'
-}
-
-func longestRun(s string, c byte) int {
-	most, n := 0, 0
-	for i := 0; i < len(s); i++ {
-		if s[i] == c {
-			n++
-			most = max(most, n)
-		} else {
-			n = 0
-		}
-	}
-	return most
-}
