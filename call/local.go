@@ -38,4 +38,10 @@ const (
 	LocalHostRefused LocalReason = "host_not_allowed"
 	// LocalOriginRefused is a browser request (Origin header).
 	LocalOriginRefused LocalReason = "origin_not_allowed"
+	// LocalOutsideTree is a request with the run token on a connection
+	// from a process outside the wrapped agent's process tree.
+	LocalOutsideTree LocalReason = "caller_outside_agent_process_tree"
+	// LocalUpgradeRefused is a protocol upgrade (WebSocket) in managed
+	// mode, where an upgraded stream could not be masked.
+	LocalUpgradeRefused LocalReason = "protocol_upgrade_refused"
 )

@@ -1,10 +1,13 @@
 package gateway
 
 import (
+	"context"
 	"crypto/subtle"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/agentwrap/agentwrap/call"
 )
@@ -51,4 +54,32 @@ func swapCredential(out *http.Request, s call.CredentialStyle, key string) {
 		return
 	}
 	out.Header.Set(s.Header(key))
+}
+
+// peerState is the verdict on one connection's peer, taken at the
+// connection's first request (on its own goroutine, not the accept loop)
+// and kept for the requests after it.
+type peerState struct {
+	local, remote net.Addr
+	once          sync.Once
+	allowed       bool
+}
+
+type peerKey struct{}
+
+// withPeer is the server's ConnContext: it notes the connection's
+// addresses for the lookup.
+func withPeer(ctx context.Context, c net.Conn) context.Context {
+	return context.WithValue(ctx, peerKey{}, &peerState{local: c.LocalAddr(), remote: c.RemoteAddr()})
+}
+
+// peerAllowed reports whether the connection of a request may use the run
+// token, looking its peer up at the connection's first request.
+func (g *Gateway) peerAllowed(ctx context.Context) bool {
+	p, _ := ctx.Value(peerKey{}).(*peerState)
+	if p == nil {
+		return true
+	}
+	p.once.Do(func() { p.allowed = g.cfg.Peer(p.local, p.remote) })
+	return p.allowed
 }

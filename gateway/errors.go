@@ -26,7 +26,20 @@ var (
 		"agentwrap: browser requests (Origin header) are refused"}
 	errUpstream = gatewayError{http.StatusBadGateway, "api_error", "upstream_unreachable",
 		"agentwrap: the upstream gateway could not be reached"}
+	errPeerRefused = gatewayError{http.StatusUnauthorized, "authentication_error", "caller_not_agent",
+		"agentwrap: this connection comes from a process outside the wrapped agent's process tree; only the wrapped agent may use this gateway"}
+	errUpgradeRefused = gatewayError{http.StatusBadRequest, "invalid_request_error", "upgrade_refused",
+		"agentwrap: protocol upgrades (WebSocket) are refused while agentwrap holds the key: it cannot mask an upgraded stream; use plain HTTP"}
 )
+
+// errUndecodableReply answers a reply whose content coding the gateway
+// cannot decode: in managed mode it is never passed on, since the real key
+// could be in it.
+func errUndecodableReply(encoding string) gatewayError {
+	return gatewayError{http.StatusBadGateway, "api_error", "upstream_encoding_unsupported",
+		"agentwrap: the upstream replied with content encoding \"" + encoding +
+			"\", which agentwrap cannot decode; the reply was not passed on"}
+}
 
 // googleStatus maps an HTTP status to the google.rpc.Code name Gemini uses.
 func googleStatus(status int) string {

@@ -27,10 +27,12 @@ const (
 )
 
 // recordingTransport keeps a copy of every upstream response body exactly as
-// the gateway read it, so tests can compare it with what the agent got.
+// the gateway read it, and its Content-Encoding, so tests can compare it
+// with what the agent got.
 type recordingTransport struct {
 	mu     sync.Mutex
 	bodies []*bytes.Buffer
+	encs   []string
 }
 
 type teeBody struct {
@@ -56,15 +58,18 @@ func (rt *recordingTransport) RoundTrip(r *http.Request) (*http.Response, error)
 	buf := &bytes.Buffer{}
 	rt.mu.Lock()
 	rt.bodies = append(rt.bodies, buf)
+	rt.encs = append(rt.encs, resp.Header.Get("Content-Encoding"))
 	rt.mu.Unlock()
 	resp.Body = teeBody{resp.Body, buf, &rt.mu}
 	return resp, nil
 }
 
-func (rt *recordingTransport) last() []byte {
+// last is the last body, decoded: in managed mode the gateway asks for
+// compression and hands the agent the decoded body.
+func (rt *recordingTransport) last(t *testing.T) []byte {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
-	return bytes.Clone(rt.bodies[len(rt.bodies)-1].Bytes())
+	return decodeAs(t, rt.encs[len(rt.encs)-1], bytes.Clone(rt.bodies[len(rt.bodies)-1].Bytes()))
 }
 
 // familyHarness is the gateway in managed mode in front of the test
@@ -205,8 +210,8 @@ func TestFamiliesThroughGateway(t *testing.T) {
 			if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, tc.contentType) {
 				t.Errorf("content type %q, want %s", ct, tc.contentType)
 			}
-			if want := h.rt.last(); !bytes.Equal(got, want) {
-				t.Errorf("agent received %d bytes that differ from the upstream's %d", len(got), len(want))
+			if want := h.rt.last(t); !bytes.Equal(got, want) {
+				t.Errorf("agent received %d bytes that differ from the upstream's %d (decoded)", len(got), len(want))
 			}
 			a := h.span(t)
 			checkFamilySpan(t, tc, a)

@@ -54,6 +54,16 @@ type Config struct {
 	// Contract checks each call against the contract manifest. Nil means no
 	// check: only unknown paths are contract mismatches.
 	Contract Checker
+	// Presented, in passthrough, receives the credential of each request
+	// before it is forwarded, so that the run's secret scanner knows it
+	// before the upstream can echo it. Nil means it is not passed on.
+	Presented func(credential string)
+	// Peer, in managed mode, decides once per new connection whether the
+	// process at its other end may use the run token (local and remote
+	// are the gateway's and the client's addresses): a call on a refused
+	// connection is answered 401 even with the token. Nil means the token
+	// alone decides. See README "Security".
+	Peer func(local, remote net.Addr) bool
 	// Enforce rejects requests that do not match Contract with a 400 in the
 	// family's error format instead of forwarding them. Without Contract it
 	// has no effect.
@@ -191,6 +201,9 @@ func (g *Gateway) init(ln net.Listener) {
 	}
 	g.srv = &http.Server{Handler: g, ErrorLog: quiet, ConnState: limiter.connState,
 		ReadHeaderTimeout: readHeaderTimeout, IdleTimeout: idleTimeout}
+	if g.cfg.Key != "" && g.cfg.Peer != nil {
+		g.srv.ConnContext = withPeer
+	}
 }
 
 // NewTransport returns the transport a gateway uses when Config.Transport

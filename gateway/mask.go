@@ -3,6 +3,7 @@ package gateway
 import (
 	"bytes"
 	"io"
+	"net/http"
 	"slices"
 	"sync"
 )
@@ -26,6 +27,9 @@ type maskingBody struct {
 	off  int
 	end  int
 	err  error
+	// trailers, when set, is the response whose trailers are masked when
+	// the body is closed (the transport fills them in at the body's end).
+	trailers *http.Response
 }
 
 const (
@@ -81,6 +85,12 @@ func (m *maskingBody) fill() {
 	keep := 0
 	if err == nil {
 		keep = partialSuffix(m.data, m.key)
+	} else if err != io.EOF {
+		// A body cut short never shows the start of the key it was cut
+		// in.
+		for j := len(m.data) - partialSuffix(m.data, m.key); j < len(m.data); j++ {
+			m.data[j] = '*'
+		}
 	}
 	m.end = len(m.data) - keep
 }
@@ -96,9 +106,13 @@ func partialSuffix(b, key []byte) int {
 	return 0
 }
 
-// Close closes the upstream body and recycles the buffer.
+// Close closes the upstream body, masks the trailers and recycles the
+// buffer.
 func (m *maskingBody) Close() error {
 	err := m.ReadCloser.Close()
+	if m.trailers != nil {
+		maskHeader(m.trailers.Trailer, string(m.key))
+	}
 	if m.data != nil {
 		b := m.data[:0]
 		maskBuffers.Put(&b)

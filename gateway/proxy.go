@@ -38,10 +38,26 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	query := r.URL.Query()
 	cred := presented(r.Header, query)
-	if g.cfg.Key != "" && !tokenMatches(cred, g.cfg.Token) {
-		errTokenRejected.write(w, shape)
-		g.local(r, tokenReason(cred), rt)
-		return
+	if g.cfg.Key != "" {
+		if !tokenMatches(cred, g.cfg.Token) {
+			errTokenRejected.write(w, shape)
+			g.local(r, tokenReason(cred), rt)
+			return
+		}
+		// The token alone is not enough where the connection's process
+		// can be looked up: it must be the agent's (README "Security").
+		if !g.peerAllowed(r.Context()) {
+			errPeerRefused.write(w, shape)
+			g.local(r, call.LocalOutsideTree, rt)
+			return
+		}
+		// An upgraded connection is a byte stream the gateway cannot
+		// mask; managed mode refuses it.
+		if isUpgrade(r.Header) {
+			errUpgradeRefused.write(w, shape)
+			g.local(r, call.LocalUpgradeRefused, rt)
+			return
+		}
 	}
 	st := &callState{g: g, ctx: r.Context()}
 	st.c = call.Call{
@@ -54,8 +70,13 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if g.cfg.Key != "" {
 		st.c.CredentialLabel = g.keyLabel
-	} else if cred != "" && g.cfg.Label != nil {
-		st.c.CredentialLabel = g.cfg.Label(cred)
+	} else if cred != "" {
+		if g.cfg.Presented != nil {
+			g.cfg.Presented(cred)
+		}
+		if g.cfg.Label != nil {
+			st.c.CredentialLabel = g.cfg.Label(cred)
+		}
 	}
 	if g.cfg.Contract != nil {
 		st.headers = headerNames(r.Header, query)
@@ -83,6 +104,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// body that is not at EOF when the reply's header goes out, that read
 	// fails, and the transport drops the upstream connection mid-stream.
 	_ = http.NewResponseController(w).EnableFullDuplex()
+	if g.cfg.Key != "" {
+		w = &maskingWriter{ResponseWriter: w, key: g.cfg.Key}
+	}
 	g.proxy.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), stateKey{}, st)))
 }
 
@@ -97,6 +121,21 @@ func (g *Gateway) refuse(r *http.Request) (*gatewayError, call.LocalReason) {
 		return &errOriginRefused, call.LocalOriginRefused
 	}
 	return nil, ""
+}
+
+// isUpgrade reports whether a request asks to switch protocols.
+func isUpgrade(h http.Header) bool {
+	if h.Get("Upgrade") == "" {
+		return false
+	}
+	for _, v := range h.Values("Connection") {
+		for _, t := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), "upgrade") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func resendCount(h http.Header) int {
@@ -127,14 +166,30 @@ func (g *Gateway) rewrite(pr *httputil.ProxyRequest) {
 	}
 	cred, _ := call.Style(f, pr.In.URL.Path)
 	swapCredential(pr.Out, cred, g.cfg.Key)
+	// The gateway decodes the reply itself to mask it; the agent's own
+	// Accept-Encoding would let codings it cannot decode through.
+	pr.Out.Header.Set("Accept-Encoding", managedAcceptEncoding)
 }
 
 // modifyResponse records the response head and tees its body to the
-// family's parser. Protocol upgrades pass through untouched.
+// family's parser. In managed mode the reply is decoded and every
+// occurrence of the key in its header, body and trailers is masked; a
+// coding the gateway cannot decode and a protocol upgrade are refused
+// (README "Security"). In passthrough, protocol upgrades pass untouched.
 func (g *Gateway) modifyResponse(resp *http.Response) error {
 	st := stateFrom(resp.Request.Context())
 	if st == nil {
 		return nil
+	}
+	managed := g.cfg.Key != ""
+	if managed {
+		if resp.StatusCode == http.StatusSwitchingProtocols {
+			return errUpgradeReply
+		}
+		if err := decodeReply(resp); err != nil {
+			return err
+		}
+		maskHeader(resp.Header, g.cfg.Key)
 	}
 	ct := resp.Header.Get("Content-Type")
 	st.update(func(c *call.Call) {
@@ -146,14 +201,16 @@ func (g *Gateway) modifyResponse(resp *http.Response) error {
 		st.finish(nil, true)
 		return nil
 	}
-	enc := resp.Header.Get("Content-Encoding")
-	p := newResponseParser(st.c.Family, resp.StatusCode, ct, enc)
 	body := resp.Body
-	if g.cfg.Key != "" && (enc == "" || enc == "identity") {
-		// In managed mode the agent never sees the real key, even when the
-		// upstream echoes it. (A compressed body is passed on as is.)
-		body = newMaskingBody(body, g.cfg.Key)
+	enc := resp.Header.Get("Content-Encoding")
+	if managed {
+		// In managed mode the agent never sees the real key, even when
+		// the upstream echoes it.
+		m := newMaskingBody(body, g.cfg.Key)
+		m.trailers = resp
+		body = m
 	}
+	p := newResponseParser(st.c.Family, resp.StatusCode, ct, enc)
 	resp.Body = &teeResponseBody{body: body, parser: p, call: st}
 	return nil
 }
@@ -179,8 +236,19 @@ func (g *Gateway) errorHandler(w http.ResponseWriter, r *http.Request, err error
 		st.finish(nil, true)
 		return
 	}
-	st.update(func(c *call.Call) { c.TransportError = transportErrorClass(err) })
-	errUpstream.write(w, shapeOf(st.c.Family, r.URL.Path))
+	reply := errUpstream
+	var undecodable *errUndecodable
+	switch {
+	case errors.As(err, &undecodable):
+		reply = errUndecodableReply(undecodable.encoding)
+		st.update(func(c *call.Call) { c.TransportError = "undecodable_content_encoding"; c.StatusCode = reply.status })
+	case errors.Is(err, errUpgradeReply):
+		reply = errUpgradeRefused
+		st.update(func(c *call.Call) { c.TransportError = "protocol_upgrade_refused"; c.StatusCode = reply.status })
+	default:
+		st.update(func(c *call.Call) { c.TransportError = transportErrorClass(err) })
+	}
+	reply.write(w, shapeOf(st.c.Family, r.URL.Path))
 	st.finish(nil, false)
 }
 

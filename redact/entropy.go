@@ -9,9 +9,11 @@ import "math"
 const (
 	// minEntropyLen is the shortest blob the entropy check judges.
 	minEntropyLen = 24
-	// minHexLen is the shortest bare hex string taken for a secret: longer
-	// than a 32-digit trace id, as long as a SHA-1 digest or longer.
-	minHexLen = 40
+	// minHexLen is the shortest bare hex string taken for a secret: 32
+	// digits, the length of many gateways' keys (Azure OpenAI's among
+	// them). A bare trace id has that length too; spans carry trace ids in
+	// their context, never as attribute values, so it is masked as well.
+	minHexLen = 32
 	// minTransitions is the least share of adjacent letter/digit pairs that
 	// change class (upper, lower, digit). Random base62 scores about 0.62;
 	// words and version numbers score far lower.

@@ -159,12 +159,22 @@ func blobIsSecret(s string, i, j int, any, all uint16) bool {
 	return looksRandom(b) && !hasIDPrefix(b)
 }
 
-// wordIsSecret applies the prefix rules to the word w, which ends at s[j].
+// wordIsSecret applies the prefix rules to the word w, which ends at s[j],
+// at its start and after every '-' or '_' inside it: a key can be glued
+// into an id ("chatcmpl-sk-...", "run_sk-ant-...").
 func wordIsSecret(s, w string, j int) bool {
 	if w == "ya29" {
 		return googleOAuth(s, j)
 	}
-	return rulesByFirst[w[0]] != nil && matchPrefix(w)
+	for k := 0; k < len(w); k++ {
+		if k > 0 && w[k-1] != '-' && w[k-1] != '_' {
+			continue
+		}
+		if rulesByFirst[w[k]] != nil && matchPrefix(w[k:]) {
+			return true
+		}
+	}
+	return false
 }
 
 // googleOAuth reports whether "ya29" at s[:j] continues as a Google OAuth

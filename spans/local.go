@@ -53,6 +53,10 @@ func refusalWhy(r call.LocalReason) string {
 		return "Host names another server (DNS-rebinding guard)"
 	case call.LocalOriginRefused:
 		return "browser request (Origin header)"
+	case call.LocalOutsideTree:
+		return "run token presented from a process outside the wrapped agent's process tree"
+	case call.LocalUpgradeRefused:
+		return "protocol upgrade (WebSocket) refused while agentwrap holds the key; use plain HTTP"
 	}
 	return string(r)
 }

@@ -1,6 +1,7 @@
 package wrap
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/agentwrap/agentwrap/redact"
@@ -12,11 +13,22 @@ import (
 // key is that short.
 const MinKeyLength = 8
 
-// readKey reads the real credential from o.KeyEnv. An unset or empty
+// readKey reads the real credential from o.KeyFile or o.KeyCmd when one is
+// set (see keySource), else from o.KeyEnv. An unset or empty
 // variable means passthrough, unless the user named it (RequireKey); a
 // value too short to be a key is refused. Both are configuration errors
 // (exit 2), and neither message shows the value.
-func readKey(o Options) (redact.Secret, error) {
+func readKey(ctx context.Context, o Options) (redact.Secret, error) {
+	if o.KeyFile != "" || o.KeyCmd != "" {
+		v, err := keySource(ctx, o)
+		if err != nil {
+			return redact.Secret{}, &ExitError{Code: 2, Err: err}
+		}
+		if len(v) < MinKeyLength {
+			return redact.Secret{}, &ExitError{Code: 2, Err: fmt.Errorf("%w: it holds %d character(s), too short to be an API key (at least %d)", ErrKeySource, len(v), MinKeyLength)}
+		}
+		return redact.NewSecret(v), nil
+	}
 	v := o.Getenv(o.KeyEnv)
 	switch {
 	case v == "" && o.RequireKey:

@@ -61,3 +61,29 @@ func (e *envList) environ() []string {
 	}
 	return out
 }
+
+// minScrubKey is the shortest key whose copies are searched inside values:
+// a shorter one would match unrelated text. Shorter keys are still removed
+// where a value equals them.
+const minScrubKey = 8
+
+// WithoutKey removes from env (os.Environ form) every variable whose value
+// equals or contains key, whatever its name: a copy of the real key in
+// OPENAI_API_KEY, ANTHROPIC_API_KEY or any other variable must not reach
+// the agent (README "Security"). Run it after Profile.Apply, whose
+// credential variables then already hold the run token. An empty key
+// (passthrough) changes nothing.
+func WithoutKey(env []string, key string) []string {
+	if key == "" {
+		return env
+	}
+	out := env[:0:0]
+	for _, kv := range env {
+		_, v, _ := strings.Cut(kv, "=")
+		if v == key || len(key) >= minScrubKey && strings.Contains(v, key) {
+			continue
+		}
+		out = append(out, kv)
+	}
+	return out
+}

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -22,6 +24,7 @@ import (
 	"github.com/agentwrap/agentwrap/call"
 	"github.com/agentwrap/agentwrap/contract"
 	"github.com/agentwrap/agentwrap/gateway"
+	"github.com/agentwrap/agentwrap/internal/peer"
 	"github.com/agentwrap/agentwrap/redact"
 	"github.com/agentwrap/agentwrap/spans"
 	"github.com/agentwrap/agentwrap/spans/runfile"
@@ -50,6 +53,13 @@ type Options struct {
 	// RequireKey makes an unset or empty KeyEnv a configuration error
 	// instead of passthrough: the user named the variable (--key-env).
 	RequireKey bool
+	// KeyFile, when set, is a file holding the real credential instead of
+	// KeyEnv; it must not be readable by group or others.
+	KeyFile string
+	// KeyCmd, when set, is a shell command whose standard output is the
+	// real credential (a credential helper); its standard error goes to
+	// Stderr, its standard output is never printed.
+	KeyCmd string
 	// RunID names the run; empty means a new sortable id.
 	RunID string
 	// StateDir holds runs/; empty means $XDG_STATE_HOME/agentwrap.
@@ -213,6 +223,9 @@ type session struct {
 	recorder *spans.Recorder
 	metrics  *spans.Metrics
 	manifest *contract.Manifest
+	// learned holds the credentials learnCredential gave the scanner.
+	learnMu sync.Mutex
+	learned map[string]bool
 	// files is the run's private directory for profile files.
 	files string
 	notes []string
@@ -253,7 +266,7 @@ func prepare(ctx context.Context, o Options) (*session, error) {
 	if s.manifest, err = loadManifest(o.Contract); err != nil {
 		return nil, err
 	}
-	if s.key, err = readKey(o); err != nil {
+	if s.key, err = readKey(ctx, o); err != nil {
 		return nil, err
 	}
 	state, err := StateDir(o.StateDir, o.Getenv)
@@ -341,6 +354,7 @@ func (s *session) run(ctx context.Context, o Options) (int, error) {
 	if err != nil {
 		return 1, &ExitError{Code: 1, Err: fmt.Errorf("cannot prepare the %s profile: %w", s.profile.Name, err)}
 	}
+	env = WithoutKey(env, s.key.Reveal())
 	child, err := startChild(childSpec{Argv: argv, Env: env, Dir: o.Dir, Stdin: o.Stdin, Stdout: o.Stdout, Stderr: o.Stderr})
 	if err != nil {
 		return startFailure(err)
@@ -405,6 +419,7 @@ func (s *session) startGateway(o Options, observe func(*call.Call)) (*gateway.Ga
 	cfg.Enforce = o.EnforceContract
 	// The agent boots while the connection for its first call opens.
 	cfg.Prewarm = gateway.DefaultPrewarm
+	cfg.Peer = treePeer()
 	return gateway.New(cfg)
 }
 
@@ -413,13 +428,50 @@ func (s *session) startGateway(o Options, observe func(*call.Call)) (*gateway.Ga
 func (s *session) gatewayConfig(o Options, key, token string, observe func(*call.Call)) gateway.Config {
 	return gateway.Config{
 		Upstream: s.upstream, Key: key, Token: token,
-		Observe:  observe,
-		Local:    s.recorder.Local,
-		Label:    func(v string) string { return redact.Label(redact.NewSecret(v)) },
-		Contract: gatewayChecker(s.manifest),
-		Routes:   gatewayRoutes(s.manifest),
-		Warn:     func(line string) { fmt.Fprintf(o.Stderr, "agentwrap: %s\n", line) },
+		Observe:   observe,
+		Local:     s.recorder.Local,
+		Label:     func(v string) string { return redact.Label(redact.NewSecret(v)) },
+		Presented: s.learnCredential,
+		Contract:  gatewayChecker(s.manifest),
+		Routes:    gatewayRoutes(s.manifest),
+		Warn:      func(line string) { fmt.Fprintf(o.Stderr, "agentwrap: %s\n", line) },
 	}
+}
+
+// Bounds of the credentials a passthrough run teaches its scanner: shorter
+// ones would mask ordinary words, and a caller sending ever new ones must
+// not grow it without end.
+const (
+	minLearned = 8
+	maxLearned = 32
+)
+
+// learnCredential registers a credential the agent presented (passthrough)
+// with the run's scanner, so that an upstream that echoes it (in an error,
+// in a response id) never gets it into a span (README "Security").
+func (s *session) learnCredential(cred string) {
+	if len(cred) < minLearned || s.scanner == nil {
+		return
+	}
+	s.learnMu.Lock()
+	defer s.learnMu.Unlock()
+	if s.learned[cred] || len(s.learned) >= maxLearned {
+		return
+	}
+	if s.learned == nil {
+		s.learned = map[string]bool{}
+	}
+	s.learned[cred] = true
+	s.scanner.Add(cred)
+}
+
+// treePeer admits connections from agentwrap and its descendants (the
+// agent and everything it starts) and, where the owner of a connection
+// cannot be looked up, leaves the decision to the token (README
+// "Security").
+func treePeer() func(local, remote net.Addr) bool {
+	tree := peer.NewTree(os.Getpid())
+	return func(local, remote net.Addr) bool { return tree.Check(local, remote) != peer.Outside }
 }
 
 // closeGateway lets calls in flight end within the flush timeout and waits

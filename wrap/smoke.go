@@ -129,7 +129,7 @@ func Smoke(ctx context.Context, so SmokeOptions) (SmokeRecord, error) {
 	if so.Model != "" {
 		req.model = so.Model
 	}
-	if o.Getenv(o.KeyEnv) == "" {
+	if o.KeyFile == "" && o.KeyCmd == "" && o.Getenv(o.KeyEnv) == "" {
 		return SmokeRecord{}, fmt.Errorf("%w: set %s to the real key (or name another variable with --key-env)", ErrNoCredential, o.KeyEnv)
 	}
 	o.Argv = []string{smokeAgentName}

@@ -14,6 +14,8 @@ func runFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "upstream", Usage: "real gateway base URL (no /v1)", Value: wrap.DefaultUpstream, EnvVars: []string{"AGENTWRAP_UPSTREAM"}},
 		&cli.StringFlag{Name: "key-env", Usage: "name of the variable holding the real credential", Value: wrap.DefaultKeyEnv},
+		&cli.StringFlag{Name: "key-file", Usage: "read the real credential from `PATH` (mode 0600) instead of the environment"},
+		&cli.StringFlag{Name: "key-cmd", Usage: "run `COMMAND` with the shell; its output is the real credential (e.g. \"pass show cometapi\")"},
 		&cli.StringFlag{Name: "contract", Usage: "contract manifest `FILE` (default: built-in CometAPI manifest)", EnvVars: []string{"AGENTWRAP_CONTRACT"}},
 		&cli.BoolFlag{Name: "enforce-contract", Usage: "reject requests that do not match the contract instead of forwarding them"},
 		&cli.StringFlag{Name: "run-id", Usage: "run id (default: generated, unique, sortable)"},
@@ -39,6 +41,8 @@ func runAction(c *cli.Context) error {
 	switch {
 	case errors.As(err, &ee):
 		return cli.Exit(ee.Error(), ee.Code)
+	case errors.Is(err, wrap.ErrKeySource):
+		return cli.Exit(err.Error(), 2)
 	case err != nil:
 		return cli.Exit(err.Error(), 1)
 	case code != 0:

@@ -28,7 +28,7 @@ func smokeCommand() *cli.Command {
 		Usage:     "one minimal documented request and one invalid request through the gateway; prints the usage-trace record",
 		ArgsUsage: " ",
 		Description: "Exit status: 0 pass, 1 fail, 3 needs_follow_up, 2 usage or configuration error.\n" +
-			"Needs the real credential in COMETAPI_KEY (or the variable named by --key-env).",
+			"Needs the real credential in COMETAPI_KEY (or the variable named by --key-env), or --key-file or --key-cmd.",
 		Flags: flags,
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
@@ -67,6 +67,8 @@ func runOptions(c *cli.Context, argv []string) wrap.Options {
 		Upstream:        setIn(c, "upstream").String("upstream"),
 		KeyEnv:          setIn(c, "key-env").String("key-env"),
 		RequireKey:      setIn(c, "key-env").IsSet("key-env"),
+		KeyFile:         setIn(c, "key-file").String("key-file"),
+		KeyCmd:          setIn(c, "key-cmd").String("key-cmd"),
 		RunID:           setIn(c, "run-id").String("run-id"),
 		StateDir:        setIn(c, "state-dir").String("state-dir"),
 		Profile:         setIn(c, "profile").String("profile"),

@@ -18,6 +18,11 @@ import (
 var version = "dev"
 
 func main() {
+	// Before anything reads the key: the agent must not be able to read
+	// agentwrap's memory or environment (README "Security").
+	if err := wrap.ProtectProcess(); err != nil {
+		fmt.Fprintln(os.Stderr, "agentwrap: warning:", err)
+	}
 	os.Exit(run(os.Args))
 }
 

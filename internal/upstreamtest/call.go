@@ -131,8 +131,13 @@ func (c *call) plan() {
 	if c.hasStructured {
 		c.deltas = []string{c.structured}
 	}
-	if c.scenario == ScenarioEchoSecretSSE {
+	if c.scenario == ScenarioEchoSecretSSE || c.scenario == ScenarioEchoSecret {
 		c.deltas = append(c.deltas, " (presented credential: "+c.key+")")
+	}
+	if c.scenario == ScenarioEchoSecret {
+		c.w.header().Set(EchoHeader, "presented="+c.key)
+		c.w.header().Set("Trailer", EchoTrailer)
+		c.w.trailer = map[string]string{EchoTrailer: "presented=" + c.key}
 	}
 	c.interval = c.cfg.interval
 	if d, ok := parseDuration(c.r.Header.Get(HeaderDeltaInterval)); ok {
@@ -209,7 +214,7 @@ func (c *call) writeJSON(status int, v any) {
 	body := mustJSON(v)
 	c.w.header().Set("Content-Type", c.jsonType())
 	if status < 300 && c.cuts() {
-		if c.w.gz == nil {
+		if !c.w.compressed() {
 			c.w.header().Set("Content-Length", strconv.Itoa(len(body)))
 		}
 		c.w.start(status)

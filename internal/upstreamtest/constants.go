@@ -46,6 +46,13 @@ const (
 	// HeaderGzip, when "1" or "true", gzips the reply and sets
 	// Content-Encoding: gzip.
 	HeaderGzip = "X-Upstream-Gzip"
+	// HeaderContentEncoding forces the reply's Content-Encoding, whatever
+	// the request's Accept-Encoding, as a CDN may: gzip, deflate, br or
+	// zstd in any letter case (the header carries the value as given),
+	// [RawDeflate], or any other name, which is announced but not applied.
+	// Without it or [HeaderGzip], replies are compressed as the request's
+	// Accept-Encoding allows.
+	HeaderContentEncoding = "X-Upstream-Content-Encoding"
 )
 
 // Defaults of the knobs above.

@@ -50,6 +50,12 @@
 // from the documentation on purpose (error bodies out of shape, an
 // undocumented response field, retry hints on non-retryable errors).
 //
+// Replies are compressed as the request's Accept-Encoding allows (zstd,
+// br, gzip, deflate, in that order of preference, as CDNs do), streams
+// flushed per event; [HeaderContentEncoding] forces a coding, in any
+// letter case, or an unknown one. [ScenarioEchoSecret] echoes the
+// presented credential in the body, a header and a trailer.
+//
 // Every request is recorded (method, path, query, headers, body, family) so
 // tests can assert which credential arrived in which header. The server
 // never logs credentials, bodies or query strings.

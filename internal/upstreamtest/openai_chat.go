@@ -20,6 +20,9 @@ func chatUsage() obj {
 // chat answers POST /v1/chat/completions.
 func (c *call) chat() {
 	id, created := newLowerID("chatcmpl-"), time.Now().Unix()
+	if c.scenario == ScenarioEchoSecret && c.key != "" {
+		id = "chatcmpl-" + c.key
+	}
 	if c.stream {
 		c.runStream(c.chatStream(id, created))
 		return

@@ -48,12 +48,25 @@ const (
 	// ScenarioEchoSecretSSE adds a delta whose text contains the presented
 	// credential.
 	ScenarioEchoSecretSSE = "echo-secret-sse"
+	// ScenarioEchoSecret is a successful reply (stream or not) that echoes
+	// the presented credential everywhere: in a text delta as
+	// [ScenarioEchoSecretSSE] does, in the [EchoHeader] response header
+	// and in the [EchoTrailer] trailer, as a gateway's debug output may,
+	// and (chat completions) in the response id, "chatcmpl-<credential>".
+	ScenarioEchoSecret = "echo-secret"
+)
+
+// The header and trailer in which [ScenarioEchoSecret] echoes the
+// presented credential.
+const (
+	EchoHeader  = "X-Debug-Presented-Credential"
+	EchoTrailer = "X-Debug-Credential-Trailer"
 )
 
 // scenarios lists every scenario, longest names first so that a model-name
 // prefix matches the most specific one.
 var scenarios = []string{
-	ScenarioPaymentRequired, ScenarioResetMidStream, ScenarioEchoSecretSSE,
+	ScenarioPaymentRequired, ScenarioResetMidStream, ScenarioEchoSecretSSE, ScenarioEchoSecret,
 	ScenarioModelNotFound, ScenarioSlowFirstByte, ScenarioUnauthorized,
 	ScenarioMissingUsage, ScenarioRateLimited, ScenarioServerError,
 	ScenarioBadRequest, ScenarioHugeStream, ScenarioOverloaded,

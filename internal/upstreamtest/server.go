@@ -119,7 +119,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt := routeOf(r)
 	s.record(Request{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery,
 		Header: r.Header.Clone(), Body: body, Family: rt.family})
-	c := &call{cfg: &s.cfg, r: r, w: newReplyWriter(w, isTrue(r.Header.Get(HeaderGzip))),
+	enc, algo := replyEncoding(r.Header)
+	c := &call{cfg: &s.cfg, r: r, w: newReplyWriter(w, enc, algo),
 		family: rt.family, shape: rt.shape, model: rt.model, stream: rt.stream,
 		key: presentedKey(r, rt.shape), scenario: ScenarioOK}
 	c.setRequestID()
