@@ -289,7 +289,7 @@ func checkFamilySpan(t *testing.T, tc familyCase, a map[attribute.Key]attribute.
 	}
 	// The Responses API has a status, no finish reason: the span carries
 	// the finish reason the status maps to, never the status.
-	if fr := a[spans.GenAIResponseFinishReason].AsStringSlice(); tc.family == gateway.FamilyResponses && (len(fr) != 1 || fr[0] != "stop" && fr[0] != "tool_calls") {
+	if fr := a[spans.GenAIResponseFinishReason].AsStringSlice(); tc.family == call.FamilyResponses && (len(fr) != 1 || fr[0] != "stop" && fr[0] != "tool_calls") {
 		t.Errorf("responses finish reasons %v", fr)
 	}
 }

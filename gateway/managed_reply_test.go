@@ -50,10 +50,10 @@ func startManagedLocal(t *testing.T, upstream string) (*faultGateway, chan call.
 	if err != nil {
 		t.Fatal(err)
 	}
-	calls := make(chan *gateway.Call, 128)
+	calls := make(chan *call.Call, 128)
 	locals := make(chan call.LocalRequest, 16)
 	gw, err := gateway.New(gateway.Config{Upstream: u, Key: managedKey, Token: managedToken,
-		Observe: func(c *gateway.Call) { calls <- c }, Local: func(l call.LocalRequest) { locals <- l }})
+		Observe: func(c *call.Call) { calls <- c }, Local: func(l call.LocalRequest) { locals <- l }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ import (
 func TestTruncatedStreamsAreIncomplete(t *testing.T) {
 	streams := []struct {
 		name     string
-		family   Family
+		family   call.Family
 		terminal string
 	}{
 		{"chat_stream.sse", call.FamilyChatCompletions, "data: [DONE]"},
@@ -58,7 +58,7 @@ func TestTruncatedJSONIsNotMalformed(t *testing.T) {
 
 func TestMissingDocumentedFields(t *testing.T) {
 	cases := []struct {
-		family  Family
+		family  call.Family
 		body    string
 		missing []string
 	}{
@@ -97,7 +97,7 @@ func TestStreamMissingUsage(t *testing.T) {
 
 func TestNonJSONBodies(t *testing.T) {
 	cases := []struct {
-		family  Family
+		family  call.Family
 		status  int
 		body    string
 		jsonErr bool
@@ -127,7 +127,7 @@ func TestNonJSONBodies(t *testing.T) {
 
 func TestStreamErrors(t *testing.T) {
 	cases := []struct {
-		family        Family
+		family        call.Family
 		stream        string
 		errType, code string
 		reasons       []string

@@ -35,7 +35,7 @@ func FuzzSSE(f *testing.F) {
 	})
 }
 
-var fuzzFamilies = []Family{
+var fuzzFamilies = []call.Family{
 	call.FamilyChatCompletions, call.FamilyResponses, call.FamilyMessages, call.FamilyCountTokens,
 	call.FamilyGemini, call.FamilyEmbeddings, call.FamilyModels, call.FamilyUnknown,
 }

@@ -34,7 +34,7 @@ func fixture(t testing.TB, name string) []byte {
 
 // reply describes one upstream reply to parse.
 type reply struct {
-	family   Family
+	family   call.Family
 	status   int
 	ct, ce   string
 	body     []byte
