@@ -169,7 +169,7 @@ func twoCalls(client *http.Client, base string, gap time.Duration) ([2]callResul
 func gatewayCalls(ctx context.Context, base string, pool *x509.CertPool, spec firstCallSpec) ([2]callResult, error) {
 	tr := gateway.NewTransport()
 	tr.TLSClientConfig = &tls.Config{RootCAs: pool}
-	r, err := startRunWith(ctx, base, "", tr, gateway.DefaultPrewarm)
+	r, err := startRunWith(ctx, base, "", tr, gateway.DefaultPrewarm, false)
 	if err != nil {
 		return [2]callResult{}, err
 	}
@@ -186,7 +186,7 @@ func noCallRun(ctx context.Context, base string, pool *x509.CertPool, rl *relay,
 	before := rl.opened.Load()
 	tr := gateway.NewTransport()
 	tr.TLSClientConfig = &tls.Config{RootCAs: pool}
-	r, err := startRunWith(ctx, base, "", tr, spec.NoCallIdle)
+	r, err := startRunWith(ctx, base, "", tr, spec.NoCallIdle, false)
 	if err != nil {
 		return 0, 0, err
 	}

@@ -75,7 +75,7 @@ func (e *env) runPhase(ctx context.Context, round int, name string, spec phaseSp
 		// that work belongs to the warm-up, not to what is measured.
 		tg.run.settle(spec.Conc, 10*time.Second)
 	}
-	exported := e.sink.SpanCount()
+	exported, points := e.sink.SpanCount(), len(e.sink.Metrics())
 
 	body := bodyFor(spec.Mode)
 	results := make([]callResult, spec.Calls)
@@ -121,6 +121,11 @@ func (e *env) runPhase(ctx context.Context, round int, name string, spec phaseSp
 		res.ExitDelay = float64(end.Exit.Microseconds()) / 1000
 		if name == targetGateway {
 			res.Exported = e.sink.SpanCount() - exported
+		}
+		if name == targetMetrics && len(e.sink.Metrics()) == points && res.FirstError == "" {
+			// What C+metrics measures is only meaningful when the
+			// metrics were recorded and exported.
+			res.FirstError = "no GenAI metric reached the sink"
 		}
 		if end.Err != nil && res.FirstError == "" {
 			res.FirstError = end.Err.Error()

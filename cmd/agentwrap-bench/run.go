@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
@@ -37,13 +38,14 @@ type benchRun struct {
 const benchRunID = "bench"
 
 func startRun(ctx context.Context, upstreamURL, endpoint string) (*benchRun, error) {
-	return startRunWith(ctx, upstreamURL, endpoint, newUpstreamTransport(), 0)
+	return startRunWith(ctx, upstreamURL, endpoint, newUpstreamTransport(), 0, false)
 }
 
-// startRunWith is startRun with the gateway's upstream transport and its
+// startRunWith is startRun with the gateway's upstream transport, its
 // Prewarm setting (zero: none, as in the phases, whose warm-up calls open
-// the connections).
-func startRunWith(ctx context.Context, upstreamURL, endpoint string, tr *http.Transport, prewarm time.Duration) (*benchRun, error) {
+// the connections), and the GenAI client metrics recorded and exported to
+// endpoint too when metrics is set (OTEL_METRICS_EXPORTER=otlp).
+func startRunWith(ctx context.Context, upstreamURL, endpoint string, tr *http.Transport, prewarm time.Duration, metrics bool) (*benchRun, error) {
 	dir, err := os.MkdirTemp("", "agentwrap-bench-")
 	if err != nil {
 		return nil, fmt.Errorf("cannot create the run directory: %w", err)
@@ -55,27 +57,39 @@ func startRunWith(ctx context.Context, upstreamURL, endpoint string, tr *http.Tr
 	}
 	scanner := redact.NewScanner(benchKey, benchToken)
 	guard := redact.NewGuard(spans.SchemaNames(), scanner)
+	mguard := redact.NewGuard(spans.MetricSchemaNames(), scanner)
 	getenv := func(k string) string {
-		if k == "OTEL_EXPORTER_OTLP_ENDPOINT" {
+		switch {
+		case k == "OTEL_EXPORTER_OTLP_ENDPOINT":
 			return endpoint
+		case k == "OTEL_METRICS_EXPORTER" && metrics:
+			return "otlp"
 		}
 		return ""
 	}
 	r.provider, err = spans.NewProvider(ctx, spans.ProviderOptions{
 		RunFile: r.runFile, Getenv: getenv, Version: "bench",
-		Guard: func(e sdktrace.SpanExporter) sdktrace.SpanExporter { return redact.WrapExporter(e, guard) },
+		Guard:       func(e sdktrace.SpanExporter) sdktrace.SpanExporter { return redact.WrapExporter(e, guard) },
+		MetricGuard: func(e sdkmetric.Exporter) sdkmetric.Exporter { return redact.WrapMetricExporter(e, mguard) },
 	})
 	if err != nil {
 		_ = r.runFile.Shutdown(ctx)
 		r.remove()
 		return nil, err
 	}
-	tracer := r.provider.Tracer("github.com/agentwrap/agentwrap")
+	m, err := r.provider.Metrics("bench")
+	if err != nil {
+		_ = r.provider.Shutdown(ctx)
+		r.remove()
+		return nil, err
+	}
+	tracer := r.provider.RunTracer()
 	runCtx, span := tracer.Start(ctx, "invoke_agent bench", trace.WithSpanKind(trace.SpanKindInternal),
 		trace.WithAttributes(spans.RunID.String(benchRunID), spans.GenAIAgentName.String("bench")))
 	r.runSpan = span
 	r.recorder = spans.NewRecorder(tracer, runCtx, benchRunID, scanner.Note)
 	r.recorder.Scrub = scanner.ScrubText
+	r.recorder.Use(r.provider.Conventions, m, "bench")
 	u, _ := url.Parse(upstreamURL)
 	r.upstream = tr
 	r.gw, err = gateway.New(gateway.Config{

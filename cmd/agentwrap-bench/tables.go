@@ -45,7 +45,17 @@ func writeTables(w io.Writer, rep report) {
 				fmt.Sprintf("%.0f/%.0f/%.0f", c.MaxExitDelay, rf.MaxExitDelay, bh.MaxExitDelay),
 				fmt.Sprintf("%d/%d/%d", c.LostSpans, rf.LostSpans, bh.LostSpans)}
 		})
-	if peers := withPeer(rep.Summary); len(peers) > 0 {
+	if ms := withTarget(rep.Summary, targetMetrics); len(ms) > 0 {
+		fmt.Fprintln(w)
+		table(w, []string{"GenAI metrics on: mode", "conc", "C p50", "C p99", "C+metrics p50", "p99", "calls/s C", "C+metrics", "CPU/call C", "C+metrics"},
+			ms, func(r summaryRow) []string {
+				c, m := r.Targets[targetGateway], r.Targets[targetMetrics]
+				n := r.samples()
+				return []string{r.Mode, fmt.Sprint(r.Conc), at(c.LatencyP50, n, 50), at(c.LatencyP99, n, 99), at(m.LatencyP50, n, 50), at(m.LatencyP99, n, 99),
+					f0(c.Throughput), f0(m.Throughput), us(c.CPUPerCall), us(m.CPUPerCall)}
+			})
+	}
+	if peers := withTarget(rep.Summary, targetPeer); len(peers) > 0 {
 		fmt.Fprintln(w)
 		table(w, []string{"vs claude-code-router: mode", "conc", "A p50", "A p99", "B−A p50", "p99", "C−A p50", "p99", "D−A p50", "p99",
 			"(D−A)/(C−A) p50", "p99", "calls/s B", "C", "D", "CPU/call C", "D"},
@@ -76,11 +86,11 @@ func writeTables(w io.Writer, rep report) {
 	}
 }
 
-// withPeer keeps the rows in which D ran.
-func withPeer(rows []summaryRow) []summaryRow {
+// withTarget keeps the rows in which target name ran.
+func withTarget(rows []summaryRow, name string) []summaryRow {
 	var out []summaryRow
 	for _, r := range rows {
-		if r.Targets[targetPeer].Samples > 0 {
+		if r.Targets[name].Samples > 0 {
 			out = append(out, r)
 		}
 	}

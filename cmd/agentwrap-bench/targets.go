@@ -28,10 +28,13 @@ const (
 	targetRefused   = "C'refused"
 	targetBlackhole = "C'blackhole"
 	targetPeer      = "D"
+	// targetMetrics is C with the GenAI client metrics recorded and
+	// exported to the sink too.
+	targetMetrics = "C+metrics"
 )
 
 // targetNames lists the targets in the order a round runs them.
-var targetNames = []string{targetDirect, targetProxy, targetGateway, targetRefused, targetBlackhole, targetPeer}
+var targetNames = []string{targetDirect, targetProxy, targetGateway, targetMetrics, targetRefused, targetBlackhole, targetPeer}
 
 // Credentials of the bench: the gateway runs in managed mode, swapping the
 // run token for the key.
@@ -173,7 +176,10 @@ func (e *env) openTarget(ctx context.Context, name string) (*target, error) {
 		return &target{name: name, url: e.peer.url, peer: e.peer}, nil
 	}
 	endpoint := e.sink.URL()
+	metrics := false
 	switch name {
+	case targetMetrics:
+		metrics = true
 	case targetRefused:
 		endpoint = e.refused
 	case targetBlackhole:
@@ -182,7 +188,7 @@ func (e *env) openTarget(ctx context.Context, name string) (*target, error) {
 	default:
 		return nil, errors.New("unknown target " + name)
 	}
-	r, err := startRun(ctx, e.upstream, endpoint)
+	r, err := startRunWith(ctx, e.upstream, endpoint, newUpstreamTransport(), 0, metrics)
 	if err != nil {
 		return nil, err
 	}
