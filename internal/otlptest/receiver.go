@@ -354,8 +354,20 @@ func (r *Receiver) accept(w http.ResponseWriter, ct string, body []byte) {
 		return
 	}
 	r.recordSpans(req.Traces())
-	resp := ptraceotlp.NewExportResponse()
+	writeExportResponse(w, ct, ptraceotlp.NewExportResponse())
+}
+
+// exportResponse is an OTLP export response of either signal.
+type exportResponse interface {
+	MarshalJSON() ([]byte, error)
+	MarshalProto() ([]byte, error)
+}
+
+// writeExportResponse answers an accepted export with resp encoded as the
+// request was (ct).
+func writeExportResponse(w http.ResponseWriter, ct string, resp exportResponse) {
 	var out []byte
+	var err error
 	if ct == ContentTypeJSON {
 		out, err = resp.MarshalJSON()
 	} else {
@@ -425,19 +437,7 @@ func (r *Receiver) serveMetrics(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	r.recordPoints(FlattenMetrics(mr.Metrics()))
-	resp := pmetricotlp.NewExportResponse()
-	var out []byte
-	if ct == ContentTypeJSON {
-		out, err = resp.MarshalJSON()
-	} else {
-		out, err = resp.MarshalProto()
-	}
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", ct)
-	_, _ = w.Write(out)
+	writeExportResponse(w, ct, pmetricotlp.NewExportResponse())
 }
 
 func (r *Receiver) recordPoints(points []Point) {
