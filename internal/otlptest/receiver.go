@@ -311,18 +311,26 @@ func (r *Receiver) serveTraces(w http.ResponseWriter, req *http.Request) {
 		writeStatus(w, ct, http.StatusBadRequest, err.Error())
 		return
 	}
-	switch mode {
-	case ModeFail:
-		writeStatus(w, ct, http.StatusInternalServerError, "export failed (otlptest ModeFail)")
-		return
-	case ModeUnavailable:
-		writeStatus(w, ct, http.StatusServiceUnavailable, "collector unavailable (otlptest ModeUnavailable)")
-		return
-	case ModeHang:
-		r.hang(req.Context().Done())
+	if r.failExport(w, req, ct, mode) {
 		return
 	}
 	r.accept(w, ct, body)
+}
+
+// failExport answers an export as the failure mode says (an error status,
+// or no answer at all) and reports whether it did; ModeOK answers nothing.
+func (r *Receiver) failExport(w http.ResponseWriter, req *http.Request, ct string, mode Mode) bool {
+	switch mode {
+	case ModeFail:
+		writeStatus(w, ct, http.StatusInternalServerError, "export failed (otlptest ModeFail)")
+	case ModeUnavailable:
+		writeStatus(w, ct, http.StatusServiceUnavailable, "collector unavailable (otlptest ModeUnavailable)")
+	case ModeHang:
+		r.hang(req.Context().Done())
+	default:
+		return false
+	}
+	return true
 }
 
 // hang holds a request until its client goes away or the receiver closes.
@@ -415,15 +423,7 @@ func (r *Receiver) serveMetrics(w http.ResponseWriter, req *http.Request) {
 		writeStatus(w, ct, http.StatusBadRequest, err.Error())
 		return
 	}
-	switch r.currentMode() {
-	case ModeFail:
-		writeStatus(w, ct, http.StatusInternalServerError, "export failed (otlptest ModeFail)")
-		return
-	case ModeUnavailable:
-		writeStatus(w, ct, http.StatusServiceUnavailable, "collector unavailable (otlptest ModeUnavailable)")
-		return
-	case ModeHang:
-		r.hang(req.Context().Done())
+	if r.failExport(w, req, ct, r.currentMode()) {
 		return
 	}
 	mr := pmetricotlp.NewExportRequest()
