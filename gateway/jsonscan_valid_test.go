@@ -63,9 +63,9 @@ func checkAgainstJSON(t *testing.T, doc []byte) {
 	switch {
 	case err == nil:
 		errAt = -1
-	case errors.As(err, &syn) && syn.Offset > 0 && int(syn.Offset) <= len(doc) && !strings.Contains(err.Error(), "end of JSON input"):
+	case strings.Contains(err.Error(), "end of JSON input"), cutShort(doc, err):
+	case errors.As(err, &syn) && syn.Offset > 0 && int(syn.Offset) <= len(doc):
 		errAt = int(syn.Offset) - 1
-	case strings.Contains(err.Error(), "end of JSON input"):
 	default:
 		t.Fatalf("%.200q: %v", doc, err)
 	}
@@ -88,4 +88,17 @@ func checkAgainstJSON(t *testing.T, doc []byte) {
 	if s.Complete() != (errAt < 0) {
 		t.Fatalf("%.200q: complete %v; encoding/json: %v", doc, s.Complete(), err)
 	}
+}
+
+// cutShort reports whether err is encoding/json's end-of-input check
+// failing: at the end it steps its scanner over one virtual space, so a
+// document cut inside an escape, a literal or a number ("{\"\\", "{\"a\":tru")
+// fails with "invalid character ' '" at offset len(doc) instead of
+// "unexpected end of JSON input". When doc's own last byte is a space, that
+// byte is the one rejected: a space the scanner accepted would leave it
+// where a second space is accepted too.
+func cutShort(doc []byte, err error) bool {
+	var syn *json.SyntaxError
+	return errors.As(err, &syn) && int(syn.Offset) == len(doc) && len(doc) > 0 && doc[len(doc)-1] != ' ' &&
+		strings.HasPrefix(err.Error(), "invalid character ' '")
 }
