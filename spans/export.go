@@ -181,6 +181,9 @@ func newSpanExporter(ctx context.Context, c ExportConfig) (sdktrace.SpanExporter
 		}
 		return otlptracegrpc.New(ctx, opts...)
 	}
+	if c.Protocol == ProtocolHTTPProtobuf {
+		return newProtoExporter(c), nil
+	}
 	opts := []otlptracehttp.Option{otlptracehttp.WithEndpointURL(c.URL), otlptracehttp.WithHeaders(c.Headers),
 		otlptracehttp.WithTimeout(c.Timeout), otlptracehttp.WithCompression(otlptracehttp.NoCompression)}
 	if c.Gzip {

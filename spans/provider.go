@@ -162,17 +162,24 @@ func NewProvider(ctx context.Context, o ProviderOptions) (*Provider, error) {
 	}
 	conv := ConventionsFrom(getenv)
 	res := Resource(getenv, o.Version, conv)
+	// Every span is guarded once and the guarded span goes to both
+	// sinks: the run file, synchronously, and the OTLP batcher's queue
+	// (ARCHITECTURE.md, "Invariants": nothing leaves unguarded).
+	out := &fanout{runFile: o.RunFile}
 	opts := []sdktrace.TracerProviderOption{
 		sdktrace.WithResource(res),
 		sdktrace.WithSampler(sdktrace.AlwaysSample()),
-		sdktrace.WithSpanProcessor(sdktrace.NewSimpleSpanProcessor(guard(o.RunFile))),
+		sdktrace.WithSpanProcessor(sdktrace.NewSimpleSpanProcessor(guard(out))),
 	}
 	if tc.URL != "" {
 		exp, err := newSpanExporter(ctx, tc)
 		if err != nil {
 			return nil, fmt.Errorf("cannot create OTLP exporter: %w", err)
 		}
-		opts = append(opts, sdktrace.WithSpanProcessor(newBatcher(guard(exp), batcherOptionsFrom(getenv))))
+		out.otlp = newBatcher(exp, batcherOptionsFrom(getenv))
+		// Registered for ForceFlush and Shutdown (after the run file's,
+		// in this order); its spans come from out, already guarded.
+		opts = append(opts, sdktrace.WithSpanProcessor(flushOnly{out.otlp}))
 	}
 	p := &Provider{Endpoint: tc.URL, MetricsEndpoint: mc.URL, Conventions: conv}
 	if mc.URL != "" {
@@ -208,3 +215,33 @@ func Resource(getenv func(string) string, version string, conv Conventions) *res
 		attribute.String("telemetry.sdk.name", "opentelemetry"), attribute.String("telemetry.sdk.language", "go"))
 	return resource.NewWithAttributes(conv.SchemaURL(), attrs...)
 }
+
+// fanout is the exporter behind the guard: each guarded span goes to the
+// run file and, when OTLP is configured, to the OTLP batcher's queue. So
+// a span is guarded once however many places it goes.
+type fanout struct {
+	runFile sdktrace.SpanExporter
+	otlp    *batcher
+}
+
+// ExportSpans writes spans to the run file and queues them for OTLP.
+func (f *fanout) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
+	err := f.runFile.ExportSpans(ctx, spans)
+	if f.otlp != nil {
+		for _, s := range spans {
+			f.otlp.OnEnd(s)
+		}
+	}
+	return err
+}
+
+// Shutdown shuts the run file down; the batcher is shut down as a
+// processor of its own.
+func (f *fanout) Shutdown(ctx context.Context) error { return f.runFile.Shutdown(ctx) }
+
+// flushOnly registers the OTLP batcher with the provider for ForceFlush
+// and Shutdown only: its spans arrive through fanout.
+type flushOnly struct{ *batcher }
+
+// OnEnd does nothing: fanout queues the guarded span instead.
+func (flushOnly) OnEnd(sdktrace.ReadOnlySpan) {}

@@ -34,6 +34,8 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel"
+
+	"github.com/agentwrap/agentwrap/internal/gctune"
 )
 
 // options are the command-line flags.
@@ -54,6 +56,10 @@ type options struct {
 }
 
 func main() {
+	// The gateway's garbage-collector policy, as agentwrap sets it: every
+	// target runs in this process (and the memory checks in its
+	// children), so B, the baseline, gets it as well as C.
+	gctune.Apply(os.Getenv)
 	if name := os.Getenv(memEnv); name != "" {
 		os.Exit(memChild(name, os.Stdout))
 	}

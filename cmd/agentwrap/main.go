@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"go.opentelemetry.io/otel"
 
+	"github.com/agentwrap/agentwrap/internal/gctune"
 	"github.com/agentwrap/agentwrap/wrap"
 )
 
@@ -23,6 +24,7 @@ func main() {
 	if err := wrap.ProtectProcess(); err != nil {
 		fmt.Fprintln(os.Stderr, "agentwrap: warning:", err)
 	}
+	gctune.Apply(os.Getenv)
 	os.Exit(run(os.Args))
 }
 
