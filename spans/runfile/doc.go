@@ -18,9 +18,10 @@
 // written survives a crash of agentwrap itself (only a crash of the
 // machine can lose the unsynced tail).
 //
-// Read, ReadFile and ReadRequests read a run file back. A corrupt or
-// truncated line never makes a whole run unreadable: it is skipped and
-// reported as a LineError, and every other line is returned.
+// Read, ReadFile and ReadRequests read a run file back; Scan reads it as a
+// stream, one line at a time, for readers that must not hold a whole file.
+// A corrupt or truncated line never makes a whole run unreadable: it is
+// skipped and reported as a LineError, and every other line is returned.
 //
 // List lists the run files of a runs directory, newest first, and Prune
 // removes the old ones by age and count, never the current run's.

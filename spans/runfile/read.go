@@ -71,25 +71,41 @@ func ReadRequests(r io.Reader) ([]ptrace.Traces, []LineError, error) {
 	return reqs, bad, err
 }
 
-// eachRequest calls fn with every line of r that decodes as OTLP JSON, and
-// stops at the first error fn returns; lines over limit bytes are
-// reported, not decoded.
+// Scan reads a run file as a stream, one line at a time: fn gets the spans
+// of each line that decodes as OTLP JSON, in file order, and bad (when not
+// nil) each line that does not, as Read reports it; blank lines are
+// ignored. Only the line being decoded is held in memory, so a reader of
+// any size is scanned in memory bounded by MaxLineSize. Scan stops at the
+// first error fn returns and returns it; otherwise the error is non-nil
+// only when reading r fails.
+func Scan(r io.Reader, fn func(ptrace.Traces) error, bad func(LineError)) error {
+	return scan(r, MaxLineSize, fn, bad)
+}
+
+// eachRequest is Scan collecting the line errors.
 func eachRequest(r io.Reader, limit int, fn func(ptrace.Traces) error) ([]LineError, error) {
-	var (
-		u   ptrace.JSONUnmarshaler
-		bad []LineError
-	)
+	var bad []LineError
+	err := scan(r, limit, fn, func(e LineError) { bad = append(bad, e) })
+	return bad, err
+}
+
+// scan is Scan with lines over limit bytes reported, not decoded.
+func scan(r io.Reader, limit int, fn func(ptrace.Traces) error, bad func(LineError)) error {
+	var u ptrace.JSONUnmarshaler
+	if bad == nil {
+		bad = func(LineError) {}
+	}
 	br := bufio.NewReaderSize(r, 64<<10)
 	for n := 1; ; n++ {
 		line, err := readLine(br, limit)
 		if err != nil && !errors.Is(err, errLineTooLong) {
 			if errors.Is(err, io.EOF) {
-				return bad, nil
+				return nil
 			}
-			return bad, fmt.Errorf("cannot read run file: line %d: %w", n, err)
+			return fmt.Errorf("cannot read run file: line %d: %w", n, err)
 		}
 		if err != nil {
-			bad = append(bad, LineError{Line: n, Err: fmt.Errorf("%w (limit %d bytes)", err, limit)})
+			bad(LineError{Line: n, Err: fmt.Errorf("%w (limit %d bytes)", err, limit)})
 			continue
 		}
 		if len(bytes.TrimSpace(line)) == 0 {
@@ -97,11 +113,11 @@ func eachRequest(r io.Reader, limit int, fn func(ptrace.Traces) error) ([]LineEr
 		}
 		td, err := u.UnmarshalTraces(line)
 		if err != nil {
-			bad = append(bad, LineError{Line: n, Err: decodeError(err)})
+			bad(LineError{Line: n, Err: decodeError(err)})
 			continue
 		}
 		if err := fn(td); err != nil {
-			return bad, err
+			return err
 		}
 	}
 }

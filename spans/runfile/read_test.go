@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/otel/attribute"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
@@ -202,4 +203,35 @@ func FuzzRead(f *testing.F) {
 		}
 		_ = td.SpanCount()
 	})
+}
+
+// TestScanStreamsLines: Scan hands over each line's spans in file order and
+// each bad line as it reaches it, and stops at the first error fn returns.
+func TestScanStreamsLines(t *testing.T) {
+	l := lines(t, 4)
+	data := bytes.Join([][]byte{l[0], []byte("not json\n"), l[1], []byte("\n"), l[2], l[3]}, nil)
+	var events []string
+	err := runfile.Scan(bytes.NewReader(data), func(td ptrace.Traces) error {
+		events = append(events, td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Name())
+		return nil
+	}, func(e runfile.LineError) { events = append(events, e.Error()[:len("line 2")]) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "span-1 line 2 span-2 span-3 span-4"; strings.Join(events, " ") != want {
+		t.Errorf("Scan saw %q, want %q", strings.Join(events, " "), want)
+	}
+
+	stop := errors.New("stop")
+	n := 0
+	err = runfile.Scan(bytes.NewReader(data), func(ptrace.Traces) error {
+		n++
+		if n == 2 {
+			return stop
+		}
+		return nil
+	}, nil)
+	if !errors.Is(err, stop) || n != 2 {
+		t.Errorf("Scan returned %v after %d lines, want the callback's error after 2", err, n)
+	}
 }
