@@ -16,14 +16,18 @@ var scrubber *redact.Scanner
 
 // attrs reads the known attributes of a span. Every string it returns is
 // clean: secret patterns masked, control characters replaced by spaces.
-type attrs struct{ m pcommon.Map }
+// A non-nil memo remembers the clean strings.
+type attrs struct {
+	m    pcommon.Map
+	memo *cleaner
+}
 
 func (a attrs) str(k attribute.Key) string {
 	v, ok := a.m.Get(string(k))
 	if !ok || v.Type() != pcommon.ValueTypeStr {
 		return ""
 	}
-	return clean(v.Str())
+	return a.memo.clean(v.Str())
 }
 
 func (a attrs) integer(k attribute.Key) (int64, bool) {
@@ -77,12 +81,12 @@ func (a attrs) strs(k attribute.Key) []string {
 	}
 	switch v.Type() {
 	case pcommon.ValueTypeStr:
-		return []string{clean(v.Str())}
+		return []string{a.memo.clean(v.Str())}
 	case pcommon.ValueTypeSlice:
 		var out []string
 		for _, e := range v.Slice().All() {
 			if e.Type() == pcommon.ValueTypeStr {
-				out = append(out, clean(e.Str()))
+				out = append(out, a.memo.clean(e.Str()))
 			}
 		}
 		return out
@@ -100,4 +104,30 @@ func clean(s string) string {
 		return r
 	}, strings.ToValidUTF8(s, "\uFFFD"))
 	return scrubber.ScrubText(s)
+}
+
+// Bounds of a cleaner's memo.
+const (
+	memoEntries = 4096
+	memoMaxLen  = 512
+)
+
+// cleaner remembers clean for the short strings a run file repeats on every
+// call (families, models, notes, URLs); it holds at most memoEntries
+// strings. A nil cleaner cleans every string.
+type cleaner struct{ m map[string]string }
+
+func (c *cleaner) clean(s string) string {
+	if c == nil || len(s) > memoMaxLen {
+		return clean(s)
+	}
+	if v, ok := c.m[s]; ok {
+		return v
+	}
+	if c.m == nil || len(c.m) >= memoEntries {
+		c.m = make(map[string]string)
+	}
+	v := clean(s)
+	c.m[strings.Clone(s)] = v
+	return v
 }

@@ -19,6 +19,7 @@ func funcs(cell func(string) string) map[string]any {
 		"clock":   func(t time.Time) string { return t.Format("15:04:05.000") },
 		"stamp":   stamp,
 		"num":     func(n int64) string { return grouped(n) },
+		"count":   func(n int) string { return grouped(int64(n)) },
 		"tokens":  func(n *int64) string { return optional(n, grouped) },
 		"intp":    func(n *int) string { return optional(n, strconv.Itoa) },
 		"status":  status,

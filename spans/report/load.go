@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -17,72 +16,57 @@ import (
 	"github.com/agentwrap/agentwrap/spans/runfile"
 )
 
-// Load reads the run file at path into a Run named after the file. Lines
-// that cannot be decoded are skipped and listed in Run.LineErrors; the
-// error is non-nil only when the file cannot be read.
-func Load(path string) (*Run, error) {
+// DefaultMaxCalls is how many calls the calls table of a report shows by
+// default; see Options.MaxCalls.
+const DefaultMaxCalls = 1000
+
+// Options tune how a run file is read into a Run.
+type Options struct {
+	// MaxCalls caps the rows of the calls table (Run.Calls); 0 means
+	// DefaultMaxCalls. A run with more calls keeps the calls that did not
+	// pass first, then the earliest, shown in start order; every total,
+	// follow-up and the record still count all calls.
+	MaxCalls int
+}
+
+// Load reads the run file at path into a Run named after the file, with
+// the default Options. Lines that cannot be decoded are skipped and listed
+// in Run.LineErrors; the error is non-nil only when the file cannot be
+// read.
+func Load(path string) (*Run, error) { return LoadWith(path, Options{}) }
+
+// LoadWith is Load with opts.
+func LoadWith(path string, opts Options) (*Run, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot open run file: %w", err)
 	}
 	defer f.Close()
-	return Read(strings.TrimSuffix(filepath.Base(path), runfile.Ext), f)
+	return ReadWith(strings.TrimSuffix(filepath.Base(path), runfile.Ext), f, opts)
 }
 
 // Read reads a run file from r into the Run with id; see Load.
-func Read(id string, r io.Reader) (*Run, error) {
-	td, bad, err := runfile.Read(r)
+func Read(id string, r io.Reader) (*Run, error) { return ReadWith(id, r, Options{}) }
+
+// ReadWith reads a run file from r into the Run with id as a stream, one
+// line at a time (ARCHITECTURE.md, "Reports"): it keeps the run span's
+// context, at most opts.MaxCalls call rows and the running aggregates, so
+// its memory does not grow with the file's size beyond a few bytes per
+// call (each call's start time, for numbering the calls in start order).
+func ReadWith(id string, r io.Reader, opts Options) (*Run, error) {
+	b := newBuilder(clean(id), opts)
+	err := runfile.Scan(r, func(td ptrace.Traces) error {
+		b.add(td)
+		return nil
+	}, b.lineError)
 	if err != nil {
 		return nil, err
 	}
-	return build(clean(id), td, bad), nil
-}
-
-// spanOf is a span with its resource.
-type spanOf struct {
-	s   ptrace.Span
-	res pcommon.Map
-}
-
-// build assembles the Run from the spans of a run file.
-func build(id string, td ptrace.Traces, bad []runfile.LineError) *Run {
-	run := &Run{ID: id, NotAsserted: notAsserted(), Calls: []Call{}, LineErrors: []LineError{}}
-	var root *spanOf
-	var calls []spanOf
-	for _, rs := range td.ResourceSpans().All() {
-		for _, ss := range rs.ScopeSpans().All() {
-			for _, s := range ss.Spans().All() {
-				so := spanOf{s, rs.Resource().Attributes()}
-				switch {
-				case isRunSpan(s) && root == nil:
-					root = &so
-				case hasKey(s, spans.RequestFamily):
-					calls = append(calls, so)
-				}
-			}
-		}
-	}
-	sort.SliceStable(calls, func(i, j int) bool { return calls[i].s.StartTimestamp() < calls[j].s.StartTimestamp() })
-	if root != nil {
-		run.Complete = true
-		run.Context = runContext(*root)
-		run.validation = hasKey(root.s, spans.ChecksPass)
-	}
-	run.Context.Start, run.Context.End = bounds(root, calls)
-	run.Context.DurationMS = ms(run.Context.End.Sub(run.Context.Start))
-	for i, c := range calls {
-		run.Calls = append(run.Calls, newCall(i+1, c.s, run.Context.Start))
-	}
-	agentOf(run)
-	for _, b := range bad {
-		run.LineErrors = append(run.LineErrors, LineError{Line: b.Line, Error: clean(b.Err.Error())})
-	}
-	rollUp(run)
-	return run
+	return b.finish(), nil
 }
 
 func isRunSpan(s ptrace.Span) bool {
-	op := attrs{s.Attributes()}.str(spans.GenAIOperationName)
+	op := attrs{m: s.Attributes()}.str(spans.GenAIOperationName)
 	return op == "invoke_agent" || strings.HasPrefix(s.Name(), "invoke_agent ")
 }
 
@@ -92,15 +76,15 @@ func hasKey(s ptrace.Span, k attribute.Key) bool {
 }
 
 // runContext reads the run span.
-func runContext(root spanOf) Context {
-	a := attrs{root.s.Attributes()}
+func runContext(s ptrace.Span, res pcommon.Map, memo *cleaner) Context {
+	a := attrs{s.Attributes(), memo}
 	c := Context{
 		Agent:            a.str(spans.GenAIAgentName),
 		Profile:          a.str(spans.Profile),
 		Upstream:         a.str(spans.Upstream),
 		Manifest:         a.str(spans.ContractManifest),
-		TraceID:          root.s.TraceID().String(),
-		Version:          attrs{root.res}.str("service.version"),
+		TraceID:          s.TraceID().String(),
+		Version:          attrs{res, memo}.str("service.version"),
 		Result:           a.str(spans.ResultClass),
 		Notes:            a.str(spans.Notes),
 		InstructionFiles: a.strs(spans.InstructionFiles),
@@ -109,7 +93,7 @@ func runContext(root spanOf) Context {
 		c.InstructionFiles = []string{}
 	}
 	if c.Agent == "" {
-		c.Agent = clean(strings.TrimPrefix(root.s.Name(), "invoke_agent "))
+		c.Agent = clean(strings.TrimPrefix(s.Name(), "invoke_agent "))
 	}
 	if n, ok := a.integer(spans.Calls); ok {
 		c.Calls = int(n)
@@ -128,47 +112,27 @@ func runContext(root spanOf) Context {
 	return c
 }
 
-// agentOf sets the run's user agent and agent version from its first call
-// that has one.
-func agentOf(run *Run) {
-	for _, c := range run.Calls {
-		if c.UserAgent == "" {
-			continue
-		}
-		run.Context.UserAgent = c.UserAgent
-		first, _, _ := strings.Cut(c.UserAgent, " ")
-		// name/version, and for Gemini CLI name/version/model.
-		if _, v, ok := strings.Cut(first, "/"); ok {
-			run.Context.AgentVersion, _, _ = strings.Cut(v, "/")
-		}
+// setAgent sets the run's user agent and agent version from the user agent
+// of its first call that has one.
+func setAgent(ctx *Context, ua string) {
+	if ua == "" {
 		return
 	}
+	ctx.UserAgent = ua
+	first, _, _ := strings.Cut(ua, " ")
+	// name/version, and for Gemini CLI name/version/model.
+	if _, v, ok := strings.Cut(first, "/"); ok {
+		ctx.AgentVersion, _, _ = strings.Cut(v, "/")
+	}
 }
 
-// bounds is the run span's start and end, or without a run span the
-// earliest call start and latest call end.
-func bounds(root *spanOf, calls []spanOf) (start, end time.Time) {
-	if root != nil {
-		return utc(root.s.StartTimestamp()), utc(root.s.EndTimestamp())
-	}
-	for _, c := range calls {
-		if s := utc(c.s.StartTimestamp()); start.IsZero() || s.Before(start) {
-			start = s
-		}
-		if e := utc(c.s.EndTimestamp()); e.After(end) {
-			end = e
-		}
-	}
-	return start, end
-}
-
-// newCall reads a call span; offsets are from runStart.
-func newCall(n int, s ptrace.Span, runStart time.Time) Call {
-	a := attrs{s.Attributes()}
+// newCall reads a call span. Its number and offset from the run's start
+// are set once the whole file is read.
+func newCall(s ptrace.Span, memo *cleaner) Call {
+	a := attrs{s.Attributes(), memo}
 	start, end := utc(s.StartTimestamp()), utc(s.EndTimestamp())
 	c := Call{
-		N: n, Name: clean(s.Name()), Start: start,
-		OffsetMS:            ms(start.Sub(runStart)),
+		Name: memo.clean(s.Name()), Start: start,
 		DurationMS:          ms(end.Sub(start)),
 		Family:              a.str(spans.RequestFamily),
 		Model:               a.str(spans.GenAIRequestModel),

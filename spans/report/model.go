@@ -16,17 +16,29 @@ type Run struct {
 	// Sources are the contract entries the calls matched, with the dates
 	// their documentation was checked.
 	Sources []Source `json:"contract_sources" yaml:"contract_sources"`
-	// Calls are the model calls, in start order.
-	Calls []Call `json:"calls" yaml:"calls"`
+	// Calls are the model calls, in start order: all of them, or when the
+	// run has more calls than the report's cap (Options.MaxCalls) those
+	// that did not pass first, then the earliest. CallsTotal and CallsShown
+	// are set only then: how many calls the run has and how many Calls
+	// holds. Every other field counts all calls.
+	CallsTotal int    `json:"calls_total,omitempty" yaml:"calls_total,omitempty"`
+	CallsShown int    `json:"calls_shown,omitempty" yaml:"calls_shown,omitempty"`
+	Calls      []Call `json:"calls" yaml:"calls"`
 	// Totals are per request family and model; Total is over all calls.
 	Totals []Total `json:"totals" yaml:"totals"`
 	Total  Total   `json:"total" yaml:"total"`
 	// FollowUps are what a teammate has to look at, with where to escalate.
 	FollowUps []FollowUp `json:"follow_ups" yaml:"follow_ups"`
-	// LineErrors are the lines of the run file that could not be read.
-	LineErrors []LineError `json:"line_errors" yaml:"line_errors"`
+	// LineErrors are the lines of the run file that could not be read: the
+	// first 100; LineErrorsOmitted counts the others.
+	LineErrors        []LineError `json:"line_errors" yaml:"line_errors"`
+	LineErrorsOmitted int         `json:"line_errors_omitted,omitempty" yaml:"line_errors_omitted,omitempty"`
 	// NotAsserted is the fixed list of what the trace does not claim.
 	NotAsserted []NotAsserted `json:"not_asserted" yaml:"not_asserted"`
+
+	// hist is the timeline of all calls when the table does not show
+	// each of them.
+	hist *histogram
 
 	// validation is set for an `agentwrap validate` run: its calls fail on
 	// purpose, and its result is the checklist's verdict on the run span.
@@ -165,9 +177,10 @@ type FollowUp struct {
 	Result  string `json:"result_class" yaml:"result_class"`
 	Failure string `json:"failure_class" yaml:"failure_class"`
 	Note    string `json:"note" yaml:"note"`
-	// Calls are the numbers (Call.N) of the calls concerned; empty for a
-	// problem of the run.
-	Calls []int `json:"calls" yaml:"calls"`
+	// Calls are the numbers (Call.N) of the calls concerned, the earliest
+	// 50; empty for a problem of the run. MoreCalls counts the others.
+	Calls     []int `json:"calls" yaml:"calls"`
+	MoreCalls int   `json:"more_calls,omitempty" yaml:"more_calls,omitempty"`
 	// Action is what to do next; Escalate where to take it (URLs).
 	Action   string   `json:"action" yaml:"action"`
 	Escalate []string `json:"escalate" yaml:"escalate"`

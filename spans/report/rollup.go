@@ -10,15 +10,6 @@ import (
 	"github.com/agentwrap/agentwrap/spans"
 )
 
-// rollUp fills the run's record, contract sources, totals and follow-ups
-// from its context and calls.
-func rollUp(run *Run) {
-	run.Sources = sources(run)
-	run.Totals, run.Total = totals(run.Calls)
-	run.FollowUps = followUps(run)
-	run.Record = record(run)
-}
-
 // rank orders result classes by severity.
 func rank(result string) int {
 	switch result {
@@ -28,39 +19,6 @@ func rank(result string) int {
 		return 1
 	}
 	return 0
-}
-
-// record rolls the calls up into the seed's record: the worst call's
-// result and failure class, raised to needs_follow_up by any problem of the
-// run itself.
-func record(run *Run) Record {
-	r := Record{RunID: run.ID, CredentialRedacted: true, SourceURLs: []string{},
-		ResultClass: spans.ResultPass, FailureClass: spans.FailureNone, Notes: run.Context.Notes}
-	var families []string
-	for _, c := range run.Calls {
-		families = appendNew(families, c.Family)
-		r.SourceURLs = appendNew(r.SourceURLs, c.sourceURLs...)
-		r.CredentialRedacted = r.CredentialRedacted && c.CredentialRedacted
-		if c.CheckedAt != "" && (r.CheckedAt == "" || before(c.CheckedAt, r.CheckedAt)) {
-			r.CheckedAt = c.CheckedAt
-		}
-		if rank(c.Result) > rank(r.ResultClass) {
-			r.ResultClass, r.FailureClass = c.Result, c.Failure
-		}
-	}
-	r.RequestFamily = strings.Join(families, ", ")
-	if r.RequestFamily == "" {
-		r.RequestFamily = "none"
-	}
-	for _, f := range run.FollowUps {
-		if rank(f.Result) > rank(r.ResultClass) {
-			r.ResultClass, r.FailureClass = f.Result, f.Failure
-		}
-	}
-	if run.validation {
-		r.ResultClass, r.FailureClass = validationResult(run.Context.Result)
-	}
-	return r
 }
 
 // validationResult is the record's result of an `agentwrap validate` run:
@@ -107,56 +65,7 @@ func before(a, b string) bool {
 	return a < b
 }
 
-// sources lists the contract entries the calls matched, in order of first
-// use, with how many days before the run their docs were checked.
-func sources(run *Run) []Source {
-	out := []Source{}
-	idx := map[string]int{}
-	for _, c := range run.Calls {
-		if c.Endpoint == "" {
-			continue
-		}
-		i, ok := idx[c.Endpoint]
-		if !ok {
-			i = len(out)
-			idx[c.Endpoint] = i
-			out = append(out, Source{Endpoint: c.Endpoint, Family: c.Family, CheckedAt: c.CheckedAt, SourceURLs: appendNew([]string{}, c.sourceURLs...)})
-			if t, ok := checkedTime(c.CheckedAt); ok && !run.Context.Start.IsZero() {
-				days := int(run.Context.Start.Sub(t) / (24 * time.Hour))
-				out[i].AgeDays = &days
-			}
-		}
-		out[i].Calls++
-	}
-	return out
-}
-
-// totals sums the calls per family and model, sorted by family then
-// model, and over all calls.
-func totals(calls []Call) ([]Total, Total) {
-	all := Total{Family: "all"}
-	byKey := map[[2]string]*Total{}
-	for _, c := range calls {
-		k := [2]string{c.Family, c.Model}
-		t, ok := byKey[k]
-		if !ok {
-			t = &Total{Family: c.Family, Model: c.Model}
-			byKey[k] = t
-		}
-		t.add(c)
-		all.add(c)
-	}
-	out := make([]Total, 0, len(byKey))
-	for _, t := range byKey {
-		out = append(out, *t)
-	}
-	slices.SortFunc(out, func(a, b Total) int {
-		return cmp.Or(cmp.Compare(a.Family, b.Family), cmp.Compare(a.Model, b.Model))
-	})
-	return out, all
-}
-
-func (t *Total) add(c Call) {
+func (t *Total) add(c *Call) {
 	t.Calls++
 	switch c.Result {
 	case spans.ResultPass:
@@ -173,32 +82,6 @@ func (t *Total) add(c Call) {
 		t.OutputTokens += *c.OutputTokens
 	}
 	t.DurationMS = round(t.DurationMS + c.DurationMS)
-}
-
-// followUps groups the calls that did not pass by result, failure class
-// and note, then adds the problems of the run itself.
-func followUps(run *Run) []FollowUp {
-	out := []FollowUp{}
-	idx := map[[3]string]int{}
-	urls := map[int][]string{}
-	for _, c := range run.Calls {
-		if c.Result == spans.ResultPass {
-			continue
-		}
-		k := [3]string{c.Result, c.Failure, c.Notes}
-		i, ok := idx[k]
-		if !ok {
-			i = len(out)
-			idx[k] = i
-			out = append(out, FollowUp{Result: c.Result, Failure: c.Failure, Note: c.Notes})
-		}
-		out[i].Calls = append(out[i].Calls, c.N)
-		urls[i] = appendNew(urls[i], c.sourceURLs...)
-	}
-	for i := range out {
-		out[i].Action, out[i].Escalate = advice(out[i], urls[i])
-	}
-	return append(out, runFollowUps(run)...)
 }
 
 // advice is what to do about a group of calls and where to escalate it.
@@ -225,8 +108,8 @@ func advice(f FollowUp, docs []string) (string, []string) {
 }
 
 // runFollowUps are the problems of the run itself: no run span, unreadable
-// lines, no calls.
-func runFollowUps(run *Run) []FollowUp {
+// lines, no calls, values past a bound of the report.
+func runFollowUps(run *Run, dropped int) []FollowUp {
 	var out []FollowUp
 	add := func(note, action string) {
 		out = append(out, FollowUp{Result: spans.ResultNeedsFollowUp, Failure: spans.FailureOperatorFollowUp,
@@ -246,16 +129,155 @@ func runFollowUps(run *Run) []FollowUp {
 		for i, e := range run.LineErrors {
 			lines[i] = fmt.Sprint(e.Line)
 		}
-		add(fmt.Sprintf("run file line(s) %s could not be read and were skipped", strings.Join(lines, ", ")),
+		more := ""
+		if run.LineErrorsOmitted > 0 {
+			more = fmt.Sprintf(" and %s more", grouped(int64(run.LineErrorsOmitted)))
+		}
+		add(fmt.Sprintf("run file line(s) %s%s could not be read and were skipped", strings.Join(lines, ", "), more),
 			"Keep the run file as it is for inspection; every other line was read.")
 	}
-	if run.Complete && run.Context.Calls != len(run.Calls) {
-		add(fmt.Sprintf("the run span counted %d call(s) but the run file holds %d: lines were lost or edited", run.Context.Calls, len(run.Calls)),
+	if run.Complete && run.Context.Calls != run.Total.Calls {
+		add(fmt.Sprintf("the run span counted %d call(s) but the run file holds %d: lines were lost or edited", run.Context.Calls, run.Total.Calls),
 			"Treat the totals as incomplete; keep the run file as it is for inspection.")
 	}
-	if run.Complete && len(run.Calls) == 0 {
+	if run.Complete && run.Total.Calls == 0 {
 		add("no model calls were recorded",
 			"Check that the agent sent its model calls through the gateway (agentwrap agents shows each profile's wiring); a run without calls shows nothing about the contract.")
 	}
+	if dropped > 0 {
+		add(fmt.Sprintf("the run file holds more distinct families, models, contract entries, documentation URLs or notes than the report lists (at most %d of each): %s use(s) of further values are counted but not listed", maxDistinct, grouped(int64(dropped))),
+			"The run file was likely edited or written by something else: keep it as it is for inspection.")
+	}
 	return out
+}
+
+// finish assembles the Run once every line is read.
+func (b *builder) finish() *Run {
+	run := &Run{ID: b.id, NotAsserted: notAsserted(), Calls: []Call{}, LineErrors: b.lineErrs,
+		LineErrorsOmitted: b.moreLineErrs, Complete: b.complete, Context: b.ctx, validation: b.validation}
+	start, end := b.minStart, b.maxEnd
+	if b.complete {
+		start, end = b.rootStart, b.rootEnd
+	}
+	run.Context.Start, run.Context.End = utc(start), utc(end)
+	run.Context.DurationMS = ms(run.Context.End.Sub(run.Context.Start))
+	setAgent(&run.Context, b.ua)
+
+	rows := []row(b.rows)
+	slices.SortFunc(rows, func(a, c row) int { return comparePos(a.pos, c.pos) })
+	groups := make([]*group, 0, len(b.groups))
+	for _, g := range b.groups {
+		g.trim()
+		groups = append(groups, g)
+	}
+	slices.SortFunc(groups, func(a, c *group) int { return comparePos(a.first, c.first) })
+	number := b.numbers(rows, groups)
+
+	for _, r := range rows {
+		r.c.N = number[r.pos]
+		r.c.OffsetMS = ms(r.c.Start.Sub(run.Context.Start))
+		run.Calls = append(run.Calls, r.c)
+	}
+	if b.log.n > len(rows) {
+		run.CallsTotal, run.CallsShown = b.log.n, len(rows)
+	}
+	run.Sources = b.sourceList(run.Context.Start)
+	run.Totals, run.Total = b.totalList(), b.all
+	run.FollowUps = []FollowUp{}
+	for _, g := range groups {
+		f := g.f
+		for _, p := range g.calls {
+			f.Calls = append(f.Calls, number[p])
+		}
+		f.MoreCalls = g.n - len(g.calls)
+		f.Action, f.Escalate = advice(f, g.urls.list())
+		b.dropped += g.urls.dropped
+		run.FollowUps = append(run.FollowUps, f)
+	}
+	b.dropped += b.families.dropped + b.urls.dropped
+	run.FollowUps = append(run.FollowUps, runFollowUps(run, b.dropped)...)
+	run.Record = b.record(run)
+	if len(run.Calls) < run.Total.Calls || len(run.Calls) > tlMaxBars {
+		run.hist = b.histogram(run)
+	}
+	return run
+}
+
+// numbers numbers the rows and the calls the follow-ups list in start
+// order, counting every call of the run.
+func (b *builder) numbers(rows []row, groups []*group) map[pos]int {
+	var need []pos
+	for _, r := range rows {
+		need = append(need, r.pos)
+	}
+	for _, g := range groups {
+		need = append(need, g.calls...)
+	}
+	slices.SortFunc(need, comparePos)
+	need = slices.Compact(need)
+	out := make(map[pos]int, len(need))
+	for i, n := range b.log.ranks(need) {
+		out[need[i]] = n + 1
+	}
+	return out
+}
+
+// sourceList lists the contract entries the calls matched, in order of
+// first use, with how many days before the run their docs were checked.
+func (b *builder) sourceList(runStart time.Time) []Source {
+	list := make([]*source, 0, len(b.sources))
+	for _, s := range b.sources {
+		list = append(list, s)
+	}
+	slices.SortFunc(list, func(a, c *source) int { return comparePos(a.first, c.first) })
+	out := make([]Source, 0, len(list))
+	for _, s := range list {
+		src := s.src
+		if t, ok := checkedTime(src.CheckedAt); ok && !runStart.IsZero() {
+			days := int(runStart.Sub(t) / (24 * time.Hour))
+			src.AgeDays = &days
+		}
+		out = append(out, src)
+	}
+	return out
+}
+
+// totalList lists the totals per family and model, sorted by family then
+// model, and last the calls past the bound of distinct pairs.
+func (b *builder) totalList() []Total {
+	out := make([]Total, 0, len(b.totals)+1)
+	for _, t := range b.totals {
+		out = append(out, *t)
+	}
+	slices.SortFunc(out, func(a, c Total) int {
+		return cmp.Or(cmp.Compare(a.Family, c.Family), cmp.Compare(a.Model, c.Model))
+	})
+	if b.other != nil {
+		out = append(out, *b.other)
+	}
+	return out
+}
+
+// record rolls the calls up into the seed's record: the worst call's
+// result and failure class (the earliest of the worst), raised to
+// needs_follow_up by any problem of the run itself.
+func (b *builder) record(run *Run) Record {
+	r := Record{RunID: run.ID, CredentialRedacted: b.redacted, SourceURLs: b.urls.list(), CheckedAt: b.checked,
+		ResultClass: spans.ResultPass, FailureClass: spans.FailureNone, Notes: run.Context.Notes}
+	r.RequestFamily = strings.Join(b.families.list(), ", ")
+	if r.RequestFamily == "" {
+		r.RequestFamily = "none"
+	}
+	if b.worst != nil {
+		r.ResultClass, r.FailureClass = b.worst.c.Result, b.worst.c.Failure
+	}
+	for _, f := range run.FollowUps {
+		if rank(f.Result) > rank(r.ResultClass) {
+			r.ResultClass, r.FailureClass = f.Result, f.Failure
+		}
+	}
+	if run.validation {
+		r.ResultClass, r.FailureClass = validationResult(run.Context.Result)
+	}
+	return r
 }

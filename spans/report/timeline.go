@@ -3,6 +3,9 @@ package report
 import (
 	"fmt"
 	"math"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
 // Geometry of the SVG call timeline, in CSS pixels.
@@ -20,6 +23,14 @@ const (
 	tlMaxTick = 8
 	// tlLabelW is the room a duration label needs right of its bar.
 	tlLabelW = 56
+	// tlMaxBars is the most calls the timeline draws a bar each for: a
+	// run with more, or whose calls table does not show every call, gets
+	// a histogram of all its calls instead, tlCols columns tlHistH high.
+	tlMaxBars = 1000
+	tlCols    = 112
+	tlHistH   = 160
+	// tlMinSegH keeps one failed call visible in a column of thousands.
+	tlMinSegH = 2
 )
 
 // timeline is the geometry of the call waterfall: one bar per call, on a
@@ -30,6 +41,32 @@ type timeline struct {
 	AxisY         float64
 	Bars          []bar
 	Ticks         []tick
+	// Hist is set for a histogram: Columns count the calls started in
+	// each ColumnMS of the run, the highest MaxCount (drawn at MaxY).
+	Hist     bool
+	Columns  []column
+	ColumnMS float64
+	MaxCount int
+	MaxY     float64
+}
+
+// column is one column of the histogram: its segments stacked from the
+// bottom (pass, needs follow-up, fail).
+type column struct {
+	Title string
+	Segs  []seg
+}
+
+type seg struct {
+	X, Y, W, H float64
+	Class      string
+}
+
+// histogram counts every call of a run by start time and result rank.
+type histogram struct {
+	// spanMS is the time from the run's start the columns cover.
+	spanMS float64
+	cols   [tlCols][3]int
 }
 
 // bar is one call. First is the x of its first chunk, when it had one.
@@ -57,6 +94,9 @@ type tick struct {
 // newTimeline lays out the calls of run over its duration (or over the
 // calls' extent when the run span is missing or shorter).
 func newTimeline(run *Run) timeline {
+	if run.hist != nil {
+		return newHistogram(run)
+	}
 	total := run.Context.DurationMS
 	for _, c := range run.Calls {
 		total = math.Max(total, c.OffsetMS+c.DurationMS)
@@ -87,11 +127,69 @@ func newTimeline(run *Run) timeline {
 	}
 	t.AxisY = float64(tlTop + len(run.Calls)*tlRowH + 4)
 	t.Height = int(t.AxisY) + tlAxisH
+	t.Ticks = ticks(total, scale)
+	return t
+}
+
+func ticks(total, scale float64) []tick {
+	var out []tick
 	step := tickStep(total)
 	for v := 0.0; v <= total+step/1e6; v += step {
-		t.Ticks = append(t.Ticks, tick{X: px(tlPlotX + v*scale), Label: tickLabel(v)})
+		out = append(out, tick{X: px(tlPlotX + v*scale), Label: tickLabel(v)})
 	}
+	return out
+}
+
+// newHistogram lays out the histogram of run's calls.
+func newHistogram(run *Run) timeline {
+	h := run.hist
+	t := timeline{Width: tlWidth, PlotX: tlPlotX, PlotR: tlPlotX + tlPlotW, Hist: true,
+		ColumnMS: h.spanMS / tlCols, MaxY: tlTop + 10}
+	for _, c := range h.cols {
+		t.MaxCount = max(t.MaxCount, c[0]+c[1]+c[2])
+	}
+	bottom := float64(tlTop + tlHistH)
+	w := float64(tlPlotW) / tlCols
+	classes := [3]string{"pass", "follow", "fail"}
+	for i, c := range h.cols {
+		n := c[0] + c[1] + c[2]
+		if n == 0 {
+			continue
+		}
+		from := run.Context.Start.Add(time.Duration(float64(i) * t.ColumnMS * float64(time.Millisecond)))
+		col := column{Title: fmt.Sprintf("from %s, %s: %s call(s): %s pass, %s needs follow-up, %s fail",
+			from.Format("15:04:05.000"), duration(t.ColumnMS), grouped(int64(n)), grouped(int64(c[0])), grouped(int64(c[1])), grouped(int64(c[2])))}
+		y := bottom
+		for r, k := range c {
+			if k == 0 {
+				continue
+			}
+			sh := math.Max(tlMinSegH, float64(k)/float64(t.MaxCount)*tlHistH)
+			y -= sh
+			col.Segs = append(col.Segs, seg{X: px(tlPlotX + float64(i)*w), Y: px(y), W: px(w - 1), H: px(sh), Class: classes[r]})
+		}
+		t.Columns = append(t.Columns, col)
+	}
+	t.AxisY = bottom + 4
+	t.Height = int(t.AxisY) + tlAxisH
+	t.Ticks = ticks(h.spanMS, tlPlotW/h.spanMS)
 	return t
+}
+
+// histogram counts every call by start time and result rank over the
+// run's duration (or the calls' extent when longer).
+func (b *builder) histogram(run *Run) *histogram {
+	start := run.Context.Start
+	h := &histogram{spanMS: math.Max(run.Context.DurationMS, ms(utc(b.maxEnd).Sub(start)))}
+	if h.spanMS <= 0 {
+		h.spanMS = 1
+	}
+	b.log.each(func(p pos, rank int) {
+		off := ms(utc(pcommon.Timestamp(p.start)).Sub(start))
+		i := min(max(int(off/h.spanMS*tlCols), 0), tlCols-1)
+		h.cols[i][min(max(rank, 0), 2)]++
+	})
+	return h
 }
 
 // tickStep is the smallest 1, 2 or 5 times a power of ten (ms) that puts

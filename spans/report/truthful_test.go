@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
 	"github.com/agentwrap/agentwrap/spans"
 )
 
@@ -40,7 +42,7 @@ func TestAdviceIsSpecificToTheCause(t *testing.T) {
 			{N: 2, Result: spans.ResultFail, Failure: spans.FailureUnexpectedResponse, Notes: "upstream not reached or reply cut short: connection_refused"},
 			{N: 3, Result: spans.ResultFail, Failure: spans.FailureContractMismatch, Notes: "missing required field: messages", sourceURLs: []string{"https://apidoc.cometapi.com/"}},
 		}}
-	fs := followUps(run)
+	fs := rollUp(run).FollowUps
 	if len(fs) != 4 {
 		t.Fatalf("%d follow-ups: %+v", len(fs), fs)
 	}
@@ -69,8 +71,7 @@ func longRun() *Run {
 		run.Calls = append(run.Calls, Call{N: i + 1, Name: "chat m", Start: start.Add(time.Duration(off) * time.Millisecond),
 			OffsetMS: off, DurationMS: 8, FirstChunkMS: &first, Result: spans.ResultPass, Failure: spans.FailureNone, Method: "POST", Path: "/v1/messages"})
 	}
-	rollUp(run)
-	return run
+	return rollUp(run)
 }
 
 // TestTimelineReadableForShortCallsInALongRun: calls of 8 ms in a run of
@@ -106,10 +107,28 @@ func TestAgentVersionFromTheUserAgent(t *testing.T) {
 		"GeminiCLI-tui/0.61.0/gemini-3.1-pro-preview (linux; x64; terminal)":              "0.61.0",
 		"QwenCode/0.24.4 (linux; x64)":                                                    "0.24.4",
 	} {
-		run := &Run{Calls: []Call{{}, {UserAgent: ua}}}
-		agentOf(run)
+		run := rollUp(&Run{Calls: []Call{{}, {UserAgent: ua}}})
 		if run.Context.AgentVersion != want || run.Context.UserAgent != ua {
 			t.Errorf("%q: version %q, want %q", ua, run.Context.AgentVersion, want)
 		}
 	}
+}
+
+// rollUp is the Run a run file with run's context and calls reads as: the
+// calls go through the reader's builder one by one, in order.
+func rollUp(run *Run) *Run {
+	b := newBuilder(run.ID, Options{})
+	b.complete, b.ctx = run.Complete, run.Context
+	b.rootStart, b.rootEnd = timestamp(run.Context.Start), timestamp(run.Context.End)
+	for _, c := range run.Calls {
+		b.addCall(timestamp(c.Start), timestamp(c.Start.Add(time.Duration(c.DurationMS*float64(time.Millisecond)))), c)
+	}
+	return b.finish()
+}
+
+func timestamp(t time.Time) pcommon.Timestamp {
+	if t.IsZero() {
+		return 0
+	}
+	return pcommon.NewTimestampFromTime(t)
 }
