@@ -53,6 +53,12 @@ type options struct {
 	// firstCall runs the first-call benchmark over a relay of rtt.
 	firstCall bool
 	rtt       time.Duration
+	// report runs the report checks on a run file of reportSize bytes,
+	// with the agentwrap program at agentwrap (built when empty).
+	report     bool
+	reportOnly bool
+	reportSize int64
+	agentwrap  string
 }
 
 func main() {
@@ -62,6 +68,9 @@ func main() {
 	gctune.Apply(os.Getenv)
 	if name := os.Getenv(memEnv); name != "" {
 		os.Exit(memChild(name, os.Stdout))
+	}
+	if os.Getenv(reportBufferEnv) == "true" {
+		os.Exit(bufferingReport(os.Args[1:], os.Stdout))
 	}
 	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "agentwrap-bench:", err)
@@ -83,6 +92,10 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the phases (not the memory checks) to this file")
 	fs.BoolVar(&o.firstCall, "first-call", true, "run the first-call benchmark: a TLS upstream behind a relay with network delays")
 	fs.DurationVar(&o.rtt, "rtt", 0, "the relay's round-trip time for the first-call benchmark; 0 means 50ms, or 20ms with -quick")
+	fs.BoolVar(&o.report, "report", true, "run the report checks: agentwrap report and runs on a large run file in child processes")
+	fs.BoolVar(&o.reportOnly, "report-only", false, "run only the report checks")
+	fs.Int64Var(&o.reportSize, "report-size", 0, "size of the report checks' run file in bytes; 0 means 1 GiB, or 256 MiB with -quick")
+	fs.StringVar(&o.agentwrap, "agentwrap", "", "the agentwrap program the report checks run; empty builds it from this module")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -108,6 +121,12 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 			o.rounds = 1
 		}
 	}
+	if o.reportSize <= 0 {
+		o.reportSize = reportSizeFull
+		if o.quick {
+			o.reportSize = reportSizeQuick
+		}
+	}
 	if o.rtt <= 0 {
 		o.rtt = 50 * time.Millisecond
 		if o.quick {
@@ -127,6 +146,9 @@ type report struct {
 	Phases       []phaseResult `json:"phases"`
 	Summary      []summaryRow  `json:"summary"`
 	Memory       []memResult   `json:"memory,omitempty"`
+	// Report are the report checks: agentwrap report and runs on a large
+	// run file, each in a child process.
+	Report []memResult `json:"report,omitempty"`
 	// PeerSkipped says why target D did not run, when it did not.
 	PeerSkipped string `json:"peer_skipped,omitempty"`
 	// FirstCall is the first-call benchmark, when it ran.
@@ -137,6 +159,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o, err := parseOptions(args, stderr)
 	if err != nil {
 		return err
+	}
+	if o.reportOnly {
+		rep := report{Quick: o.quick, GoVersion: runtime.Version(), CPUs: runtime.NumCPU(),
+			Report: runReportChecks(o.reportSize, o.agentwrap, stderr)}
+		writeReportTable(stdout, rep.Report)
+		return failures(rep)
 	}
 	// C' makes every export fail; the SDK's default handler would log each.
 	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(error) {}))
@@ -182,6 +210,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	pprof.StopCPUProfile()
 	if o.memory {
 		rep.Memory = runMemoryChecks(o.quick, stderr)
+	}
+	if o.report {
+		rep.Report = runReportChecks(o.reportSize, o.agentwrap, stderr)
 	}
 	fc := firstCallPlan(o)
 	if o.firstCall {
@@ -243,7 +274,7 @@ func failures(rep report) error {
 			errs = append(errs, err)
 		}
 	}
-	for _, m := range rep.Memory {
+	for _, m := range append(slices.Clone(rep.Memory), rep.Report...) {
 		switch {
 		case m.Error != "":
 			errs = append(errs, fmt.Errorf("memory check %s: %s", m.Name, m.Error))

@@ -84,6 +84,24 @@ func writeTables(w io.Writer, rep report) {
 			return []string{m.Name, mb(float64(m.PeakKB)), mb(float64(m.BaseKB)), fmt.Sprint(m.LimitMB), res}
 		})
 	}
+	writeReportTable(w, rep.Report)
+}
+
+// writeReportTable writes the report checks, when they ran.
+func writeReportTable(w io.Writer, results []memResult) {
+	if len(results) > 0 {
+		fmt.Fprintln(w)
+		table(w, []string{"report check", "peak RSS MB", "limit MB", "file, time, speed", "result"}, results, func(m memResult) []string {
+			res := "pass"
+			switch {
+			case m.Error != "":
+				res = "error: " + m.Error
+			case !m.Pass:
+				res = "over limit"
+			}
+			return []string{m.Name, mb(float64(m.PeakKB)), fmt.Sprint(m.LimitMB), m.Detail, res}
+		})
+	}
 }
 
 // withTarget keeps the rows in which target name ran.

@@ -21,6 +21,7 @@ func reportCommand() *cli.Command {
 			stateDirFlag(),
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "`FORMAT`: " + strings.Join(report.Formats(), ", ") + " (html: a self-contained page with a call timeline)", Value: report.FormatMarkdown},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` instead of standard output"},
+			&cli.IntFlag{Name: "max-calls", Usage: "show at most `N` calls in the calls table (those that did not pass first, then the earliest); totals and follow-ups always count every call", Value: report.DefaultMaxCalls},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 1 {
@@ -30,15 +31,18 @@ func reportCommand() *cli.Command {
 			if !slices.Contains(report.Formats(), format) {
 				return cli.Exit(fmt.Sprintf("unknown format %q (want one of %s)", format, strings.Join(report.Formats(), ", ")), 2)
 			}
+			if c.Int("max-calls") < 1 {
+				return cli.Exit(fmt.Sprintf("--max-calls %d: want at least 1", c.Int("max-calls")), 2)
+			}
 			path, err := resolveRun(c, c.Args().First())
 			if err != nil {
 				return err
 			}
-			run, err := report.Load(path)
+			run, err := report.LoadWith(path, report.Options{MaxCalls: c.Int("max-calls")})
 			if err != nil {
 				return cli.Exit(err.Error(), 1)
 			}
-			warnLineErrors(c, run.LineErrors)
+			warnLineErrors(c, run.LineErrors, run.LineErrorsOmitted)
 			return writeReport(c, run, format)
 		},
 	}
@@ -64,9 +68,13 @@ func writeReport(c *cli.Context, run *report.Run, format string) error {
 	return nil
 }
 
-// warnLineErrors reports each unreadable run file line on one stderr line.
-func warnLineErrors(c *cli.Context, errs []report.LineError) {
+// warnLineErrors reports each unreadable run file line the report lists on
+// one stderr line, and how many more there are.
+func warnLineErrors(c *cli.Context, errs []report.LineError, omitted int) {
 	for _, e := range errs {
 		fmt.Fprintf(c.App.ErrWriter, "agentwrap: run file line %d skipped: %s\n", e.Line, e.Error)
+	}
+	if omitted > 0 {
+		fmt.Fprintf(c.App.ErrWriter, "agentwrap: %d more run file line(s) skipped\n", omitted)
 	}
 }

@@ -59,17 +59,19 @@ func List(runsDir string, limit int) ([]Summary, error) {
 	return out, nil
 }
 
+// summarize reads a run file as a stream, keeping no calls table beyond a
+// row: a summary needs only the aggregates.
 func summarize(e runfile.Entry) Summary {
-	run, err := Load(e.Path)
+	run, err := LoadWith(e.Path, Options{MaxCalls: 1})
 	if err != nil {
 		return Summary{ID: clean(e.ID), Err: err}
 	}
 	return Summary{
 		ID: run.ID, Start: run.Context.Start, Agent: run.Context.Agent,
 		Duration: run.Context.End.Sub(run.Context.Start),
-		Calls:    len(run.Calls), Result: run.Record.ResultClass,
+		Calls:    run.Total.Calls, Result: run.Record.ResultClass,
 		ExitCode: run.Context.ExitCode, Complete: run.Complete,
-		LineErrors: len(run.LineErrors),
+		LineErrors: len(run.LineErrors) + run.LineErrorsOmitted,
 	}
 }
 

@@ -90,13 +90,49 @@ func execute(w io.Writer, run *Run, exec func(io.Writer, any) error) error {
 	return err
 }
 
+// yamlChunk is how many calls YAML encodes at a time: the YAML encoder
+// holds every event of a document until its end, hundreds of bytes per
+// field, so the calls are encoded apart, a chunk at a time, and spliced
+// into the document.
+const yamlChunk = 64
+
 // YAML writes run as a YAML document.
 func YAML(w io.Writer, run *Run) error {
-	b, err := yamlBytes(run)
+	head := *run
+	head.Calls = []Call{}
+	b, err := yamlBytes(&head)
 	if err != nil {
 		return err
 	}
-	_, err = w.Write(b)
+	// Calls is a top-level key: at the start of a line, unlike any
+	// string value, which is one line (clean) and indented or quoted.
+	const empty = "\ncalls: []\n"
+	i := bytes.Index(b, []byte(empty))
+	if i < 0 || len(run.Calls) == 0 {
+		_, err = w.Write(b)
+		return err
+	}
+	if _, err := w.Write(append(b[:i:i], "\ncalls:\n"...)); err != nil {
+		return err
+	}
+	for j := 0; j < len(run.Calls); j += yamlChunk {
+		chunk, err := yamlBytes(run.Calls[j:min(j+yamlChunk, len(run.Calls))])
+		if err != nil {
+			return err
+		}
+		// A sequence under a mapping key is indented by two spaces.
+		var out bytes.Buffer
+		for _, line := range bytes.SplitAfter(chunk, []byte("\n")) {
+			if len(line) > 0 {
+				out.WriteString("  ")
+				out.Write(line)
+			}
+		}
+		if _, err := w.Write(out.Bytes()); err != nil {
+			return err
+		}
+	}
+	_, err = w.Write(b[i+len(empty):])
 	return err
 }
 
