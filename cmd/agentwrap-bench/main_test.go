@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +17,10 @@ func TestMain(m *testing.M) {
 	// The memory checks re-execute this test binary as their child.
 	if name := os.Getenv(memEnv); name != "" {
 		os.Exit(memChild(name, os.Stdout))
+	}
+	// The report checks run this test binary as a buffering agentwrap.
+	if os.Getenv(reportBufferEnv) == "true" {
+		os.Exit(bufferingReport(os.Args[1:], os.Stdout))
 	}
 	os.Exit(m.Run())
 }
@@ -87,12 +92,22 @@ func TestQuickRun(t *testing.T) {
 			t.Errorf("memory check %s: peak %d KiB (limit %d MB), pass %v, error %q", m.Name, m.PeakKB, m.LimitMB, m.Pass, m.Error)
 		}
 	}
+	// The report checks read a 256 MiB run file with the agentwrap
+	// program built from this module, within their limit.
+	if len(rep.Report) != len(reportCommands) {
+		t.Errorf("%d report checks, want %d", len(rep.Report), len(reportCommands))
+	}
+	for _, m := range rep.Report {
+		if m.Error != "" || m.PeakKB <= 0 || !m.Pass || !strings.Contains(m.Detail, "256 MB run file") {
+			t.Errorf("report check %s: peak %d KiB (limit %d MB), pass %v, %s, error %q", m.Name, m.PeakKB, m.LimitMB, m.Pass, m.Detail, m.Error)
+		}
+	}
 	// The first-call benchmark ran; run already failed on its structural
 	// results (HTTP/2, no connection left open without a call).
 	if f := rep.FirstCall; f == nil || f.DirectFirst <= 0 || f.GatewayFirst <= 0 || f.DirectAfterGap <= 0 || f.GatewayAfterGap <= 0 {
 		t.Errorf("first-call benchmark: %+v", rep.FirstCall)
 	}
-	for _, want := range []string{"| json-1KB | 1 |", "| sse-8x20ms | 8 |", "| streams-256 |", "round trips saved"} {
+	for _, want := range []string{"| json-1KB | 1 |", "| sse-8x20ms | 8 |", "| streams-256 |", "round trips saved", "| agentwrap report --format md |"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("tables lack %q:\n%s", want, stdout.String())
 		}
@@ -216,5 +231,32 @@ func TestPacedLatencyCountsFromTheSchedule(t *testing.T) {
 	}
 	if late.latency < 40*time.Millisecond || onTime.latency >= 40*time.Millisecond {
 		t.Errorf("latency of a call due 40 ms earlier %s, of one sent when due %s", late.latency, onTime.latency)
+	}
+}
+
+// TestReportChecksFailForABufferingReport proves the report checks can
+// fail: a stand-in for agentwrap that reads the run file whole before it
+// answers goes over the limit on a 150 MiB file (the report before it read
+// run files as a stream used 900 MB on 256 MiB), and failures reports it.
+func TestReportChecksFailForABufferingReport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes and reads a 150 MiB run file")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(reportBufferEnv, "true")
+	results := runReportChecks(150<<20, exe, io.Discard)
+	if len(results) != len(reportCommands) {
+		t.Fatalf("%d results: %+v", len(results), results)
+	}
+	for _, r := range results {
+		if r.Error != "" || r.Pass || r.PeakKB < 150<<10 {
+			t.Errorf("%s with a buffering report: peak RSS %d KiB, pass %v, error %q: want over the limit", r.Name, r.PeakKB, r.Pass, r.Error)
+		}
+	}
+	if err := failures(report{Report: results}); err == nil || !strings.Contains(err.Error(), "over its limit") {
+		t.Errorf("failures(report checks over their limit) = %v", err)
 	}
 }
