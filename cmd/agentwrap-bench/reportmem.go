@@ -17,7 +17,7 @@ import (
 // The report checks: agentwrap report (every format) and agentwrap runs
 // read a generated run file in a child process, as a user runs them; the
 // child's peak RSS must stay under reportLimitMB whatever the file's size
-// (README, "Reports").
+// (README, "After a run").
 const (
 	reportLimitMB   = 100
 	reportSizeFull  = 1 << 30

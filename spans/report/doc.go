@@ -5,7 +5,10 @@
 // request family and model, what needs follow-up and where to escalate it,
 // and the fixed list of what the trace does not assert.
 //
-// Load builds a Run from a run file; List summarizes the runs of a runs
+// Load builds a Run from a run file, read as a stream: memory stays bounded
+// whatever the file's size, the calls table keeps at most Options.MaxCalls
+// rows (the calls that did not pass first), and every total, follow-up and
+// the record count all calls. List summarizes the runs of a runs
 // directory for `agentwrap runs`, and Resolve finds a run by id or
 // "latest". Markdown, YAML, JSON and HTML render a Run; the HTML page is
 // self-contained (inline CSS and an inline SVG call timeline, no scripts or

@@ -49,10 +49,11 @@ func LoadWith(path string, opts Options) (*Run, error) {
 func Read(id string, r io.Reader) (*Run, error) { return ReadWith(id, r, Options{}) }
 
 // ReadWith reads a run file from r into the Run with id as a stream, one
-// line at a time (ARCHITECTURE.md, "Reports"): it keeps the run span's
-// context, at most opts.MaxCalls call rows and the running aggregates, so
-// its memory does not grow with the file's size beyond a few bytes per
-// call (each call's start time, for numbering the calls in start order).
+// line at a time (ARCHITECTURE.md, Invariants, "Reports"): it keeps the
+// run span's context, at most opts.MaxCalls call rows and the running
+// aggregates, so its memory does not grow with the file's size beyond a
+// few bytes per call (each call's start time and result, for numbering
+// the calls in start order and for the timeline).
 func ReadWith(id string, r io.Reader, opts Options) (*Run, error) {
 	b := newBuilder(clean(id), opts)
 	err := runfile.Scan(r, func(td ptrace.Traces) error {

@@ -15,7 +15,7 @@ import (
 )
 
 // Bounds of what a report keeps of a run file, whatever its size
-// (ARCHITECTURE.md, "Reports").
+// (ARCHITECTURE.md, Invariants, "Reports").
 const (
 	// maxLineErrors is how many unreadable lines a report lists; it
 	// counts the others.
