@@ -1,8 +1,10 @@
 package report
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/otel/attribute"
@@ -94,8 +96,15 @@ func (a attrs) strs(k attribute.Key) []string {
 	return nil
 }
 
+// maxShown is the longest string a report shows, in bytes: agentwrap
+// records far shorter ones (notes of 200 characters, user agents of 256
+// bytes); a longer one was written by something else, and is cut so that
+// the rows a report keeps stay small.
+const maxShown = 4096
+
 // clean masks secret patterns in s and replaces control characters (which
-// could move a terminal's cursor or break a Markdown table) by spaces.
+// could move a terminal's cursor or break a Markdown table) by spaces; a
+// string over maxShown bytes is cut, after the masking, and says so.
 func clean(s string) string {
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
@@ -103,7 +112,15 @@ func clean(s string) string {
 		}
 		return r
 	}, strings.ToValidUTF8(s, "\uFFFD"))
-	return scrubber.ScrubText(s)
+	s = scrubber.ScrubText(s)
+	if len(s) > maxShown {
+		cut := maxShown
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = fmt.Sprintf("%s… [%d more bytes cut]", s[:cut], len(s)-cut)
+	}
+	return s
 }
 
 // Bounds of a cleaner's memo.

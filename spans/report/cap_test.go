@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -289,5 +291,24 @@ func TestCappedIncompleteRun(t *testing.T) {
 	md := string(render(t, run, report.FormatMarkdown))
 	if !strings.Contains(md, "The run file has no run span") || !strings.Contains(md, "Showing 10 of") {
 		t.Errorf("incomplete capped run's report:\n%s", md[:min(len(md), 800)])
+	}
+}
+
+// TestLongStringsAreCut: a string far longer than agentwrap records (a
+// hand-edited note of 1 MB) is cut in every row and follow-up it reaches.
+func TestLongStringsAreCut(t *testing.T) {
+	b, err := os.ReadFile(fixtureFile(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Repeat("é", 1<<19)
+	b = bytes.Replace(b, []byte(`"agentwrap.notes","value":{"stringValue":""}`), []byte(`"agentwrap.notes","value":{"stringValue":"`+long+`"}`), 1)
+	run, err := report.Read("long", bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := run.Calls[0].Notes
+	if len(n) > 4200 || !strings.HasSuffix(n, fmt.Sprintf("… [%d more bytes cut]", 1<<20-4096)) || !utf8.ValidString(n) {
+		t.Errorf("note of %d bytes kept as %d bytes ending %q", 1<<20, len(n), n[len(n)-40:])
 	}
 }
