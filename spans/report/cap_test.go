@@ -312,3 +312,40 @@ func TestLongStringsAreCut(t *testing.T) {
 		t.Errorf("note of %d bytes kept as %d bytes ending %q", 1<<20, len(n), n[len(n)-40:])
 	}
 }
+
+// TestCallsNumberedInStartOrder: calls are numbered by start time whatever
+// order the file holds them in (a run writes them as they end): the same
+// run with its call lines reversed numbers and keeps the same rows.
+func TestCallsNumberedInStartOrder(t *testing.T) {
+	st := generated(t, runfilegen.Options{Size: 300 << 10})
+	b, err := os.ReadFile(st.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.SplitAfter(b, []byte("\n"))
+	calls, rest := lines[:st.Calls], lines[st.Calls:]
+	slices.Reverse(calls)
+	reversed := bytes.Join(append(calls, rest...), nil)
+	all, err := report.ReadWith("reversed", bytes.NewReader(reversed), report.Options{MaxCalls: st.Calls})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range all.Calls {
+		if c.N != i+1 || (i > 0 && c.Start.Before(all.Calls[i-1].Start)) {
+			t.Fatalf("row %d: call #%d at %s after %s", i, c.N, c.Start, all.Calls[max(i-1, 0)].Start)
+		}
+	}
+	for _, max := range []int{30, 1} {
+		want, err := report.LoadWith(st.Path, report.Options{MaxCalls: max})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := report.ReadWith(want.ID, bytes.NewReader(reversed), report.Options{MaxCalls: max})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got.Calls, want.Calls) || !reflect.DeepEqual(got.FollowUps, want.FollowUps) || !reflect.DeepEqual(got.Record, want.Record) {
+			t.Errorf("cap %d: reversed file shows %v, want %v", max, numbers(got.Calls), numbers(want.Calls))
+		}
+	}
+}
