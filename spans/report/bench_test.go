@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/agentwrap/agentwrap/internal/runfilegen"
 	"github.com/agentwrap/agentwrap/spans/report"
 )
 
@@ -52,5 +53,23 @@ func BenchmarkRender1000Calls(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkLoadStream reads a generated run file of 32 MiB (real call
+// spans, a fifth of them not passing) with the default cap; MB/s is the
+// reading speed.
+func BenchmarkLoadStream(b *testing.B) {
+	st, err := runfilegen.Write(b.TempDir(), runfilegen.Options{Size: 32 << 20})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(st.Size)
+	b.ReportAllocs()
+	for b.Loop() {
+		run, err := report.Load(st.Path)
+		if err != nil || run.Total.Calls != st.Calls {
+			b.Fatal(err)
+		}
 	}
 }
