@@ -66,9 +66,11 @@ func ReadWith(id string, r io.Reader, opts Options) (*Run, error) {
 	return b.finish(), nil
 }
 
+// isRunSpan reports whether s is the run span. The operation is compared
+// as recorded: cleaning changes no string into "invoke_agent".
 func isRunSpan(s ptrace.Span) bool {
-	op := attrs{m: s.Attributes()}.str(spans.GenAIOperationName)
-	return op == "invoke_agent" || strings.HasPrefix(s.Name(), "invoke_agent ")
+	op, ok := s.Attributes().Get(string(spans.GenAIOperationName))
+	return (ok && op.Type() == pcommon.ValueTypeStr && op.Str() == "invoke_agent") || strings.HasPrefix(s.Name(), "invoke_agent ")
 }
 
 func hasKey(s ptrace.Span, k attribute.Key) bool {
