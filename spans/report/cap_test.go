@@ -349,3 +349,30 @@ func TestCallsNumberedInStartOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestDistinctValuesAreBounded: a file with more distinct models than a
+// report lists (a hand-edited or foreign file) keeps the totals table
+// bounded, counts the other calls under "other", and says so.
+func TestDistinctValuesAreBounded(t *testing.T) {
+	b, err := os.ReadFile(fixtureFile(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := b[:bytes.IndexByte(b, '\n')+1]
+	var file []byte
+	for i := range 250 {
+		file = append(file, bytes.ReplaceAll(first, []byte(`"claude-sonnet-4-5"`), fmt.Appendf(nil, `"model-%d"`, i))...)
+	}
+	run, err := report.Read("models", bytes.NewReader(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := run.Totals[len(run.Totals)-1]
+	if len(run.Totals) != 201 || other.Family != "other" || other.Calls != 50 || run.Total.Calls != 250 {
+		t.Errorf("%d totals rows, last %+v, %d calls", len(run.Totals), other, run.Total.Calls)
+	}
+	last := run.FollowUps[len(run.FollowUps)-1]
+	if !strings.Contains(last.Note, "more distinct families, models") || !strings.Contains(last.Note, "50 use(s)") {
+		t.Errorf("last follow-up %q", last.Note)
+	}
+}
