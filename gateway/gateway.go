@@ -40,6 +40,10 @@ type Config struct {
 	// ended: Observe is never called concurrently. Nil means calls are not
 	// observed.
 	Observe func(*call.Call)
+	// ObserveDone, when set, is called on the same goroutine after each
+	// batch of Observe calls (the calls of one 10 ms window): a sink that
+	// buffers what Observe recorded writes it out then, once per batch.
+	ObserveDone func()
 	// Local receives every request the gateway answered itself without
 	// forwarding it: connectivity probes, and requests refused by the
 	// Host and Origin guards or for lacking the run token. It is called on
@@ -308,6 +312,13 @@ func (g *Gateway) drain() {
 		g.mu.Unlock()
 		for _, record := range batch {
 			g.cfg.Observe(record())
+		}
+		if g.cfg.ObserveDone != nil {
+			g.cfg.ObserveDone()
+		}
+		// Close waits for the batch's calls only now: what ObserveDone
+		// writes out is written before Close returns.
+		for range batch {
 			g.wg.Done()
 		}
 		g.mu.Lock()

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -138,5 +139,71 @@ func TestObservationOrderAcrossBatches(t *testing.T) {
 	}
 	if n := overlaps.Load(); n > 0 {
 		t.Fatalf("Observe ran concurrently %d time(s)", n)
+	}
+}
+
+// TestObserveDoneEndsEachBatch: ObserveDone runs after the Observe calls of
+// each batch, on the observer's goroutine (never while Observe runs), and
+// Close returns only after the last batch's ObserveDone.
+func TestObserveDoneEndsEachBatch(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"id":"x","object":"chat.completion","model":"m","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}`)
+	}))
+	defer up.Close()
+	u, _ := url.Parse(up.URL)
+	var mu sync.Mutex
+	var events []string
+	var inObserve atomic.Bool
+	gw, err := gateway.New(gateway.Config{Upstream: u,
+		Observe: func(c *call.Call) {
+			inObserve.Store(true)
+			mu.Lock()
+			events = append(events, c.RequestModel)
+			mu.Unlock()
+			inObserve.Store(false)
+		},
+		ObserveDone: func() {
+			if inObserve.Load() {
+				t.Error("ObserveDone ran during Observe")
+			}
+			mu.Lock()
+			events = append(events, "done")
+			mu.Unlock()
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl := client(t)
+	send := func(model string) {
+		req, _ := http.NewRequest(http.MethodPost, gw.URL()+"/v1/chat/completions", strings.NewReader(`{"model":"`+model+`","messages":[]}`))
+		resp, err := cl.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	send("a")
+	// Wait for the first batch to be observed and done.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		mu.Lock()
+		n := len(events)
+		mu.Unlock()
+		if n == 2 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	send("b")
+	if err := gw.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if got := strings.Join(events, " "); got != "a done b done" {
+		t.Errorf("events %q, want each batch's calls followed by done, all before Close returned", got)
 	}
 }

@@ -18,7 +18,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
-	"github.com/agentwrap/agentwrap/spans/runfile"
+	"github.com/agentwrap/agentwrap/redact"
 )
 
 // protoExporter exports spans over OTLP/HTTP with protobuf encoding, the
@@ -119,11 +119,17 @@ func (e *protoExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOn
 		body = zb.Bytes()
 	}
 	start := time.Now()
+	var last error // the last retryable failure
 	for wait := e.retry.initial; ; {
 		again, after, err := e.send(ctx, body)
 		if !again {
+			if ctx.Err() != nil && last != nil {
+				// Cut short during a retry: say why it was retried.
+				return errors.Join(err, last)
+			}
 			return err
 		}
+		last = err
 		if after > wait {
 			wait = after
 		}
@@ -151,7 +157,7 @@ func (e *protoExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOn
 func (e *protoExporter) send(ctx context.Context, body []byte) (again bool, after time.Duration, err error) {
 	// Errors name the endpoint by scheme, host and path only: a URL (and
 	// the url.Error that quotes it) can carry credentials.
-	endpoint := runfile.Endpoint(e.url)
+	endpoint := redact.Endpoint(e.url)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.url, bytes.NewReader(body))
 	if err != nil {
 		return false, 0, fmt.Errorf("OTLP endpoint %s is not a valid URL", endpoint)
@@ -243,5 +249,5 @@ func (e *protoExporter) Shutdown(context.Context) error {
 
 // MarshalLog keeps logging of the exporter to its endpoint.
 func (e *protoExporter) MarshalLog() any {
-	return "OTLP/HTTP protobuf exporter " + runfile.Endpoint(e.url)
+	return "OTLP/HTTP protobuf exporter " + redact.Endpoint(e.url)
 }

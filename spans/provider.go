@@ -7,7 +7,9 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/resource"
@@ -20,8 +22,9 @@ const ScopeName = "github.com/agentwrap/agentwrap"
 
 // ProviderOptions configures NewProvider.
 type ProviderOptions struct {
-	// RunFile receives every span as it ends, synchronously, so the local
-	// run file holds each span before the call's observer returns. Required.
+	// RunFile receives every span, guarded: the spans of each batch of
+	// observed calls in one ExportSpans when the gateway's batch ends
+	// (Provider.FlushRunFile), and what is left at shutdown. Required.
 	RunFile sdktrace.SpanExporter
 	// Getenv reads the standard OTEL_* variables; nil means os.Getenv.
 	Getenv func(string) string
@@ -49,6 +52,19 @@ type Provider struct {
 	MetricsEndpoint string
 	// Conventions are the semantic conventions the run's telemetry follows.
 	Conventions Conventions
+
+	out *fanout
+}
+
+// FlushRunFile writes the spans that ended since the last flush to the run
+// file, as one line. The gateway calls it after each batch of observed
+// calls (gateway.Config.ObserveDone): one write per batch, not per call.
+// A write error goes to the OTel error handler, as the span processor's
+// errors do.
+func (p *Provider) FlushRunFile() {
+	if err := p.out.flush(context.Background()); err != nil {
+		otel.Handle(err)
+	}
 }
 
 // RunTracer returns the tracer of agentwrap's spans, with the schema URL of
@@ -181,7 +197,7 @@ func NewProvider(ctx context.Context, o ProviderOptions) (*Provider, error) {
 		// in this order); its spans come from out, already guarded.
 		opts = append(opts, sdktrace.WithSpanProcessor(flushOnly{out.otlp}))
 	}
-	p := &Provider{Endpoint: tc.URL, MetricsEndpoint: mc.URL, Conventions: conv}
+	p := &Provider{Endpoint: tc.URL, MetricsEndpoint: mc.URL, Conventions: conv, out: out}
 	if mc.URL != "" {
 		exp, err := newMetricExporter(ctx, mc, getenv)
 		if err != nil {
@@ -217,27 +233,56 @@ func Resource(getenv func(string) string, version string, conv Conventions) *res
 }
 
 // fanout is the exporter behind the guard: each guarded span goes to the
-// run file and, when OTLP is configured, to the OTLP batcher's queue. So
-// a span is guarded once however many places it goes.
+// OTLP batcher's queue, when OTLP is configured, and to the run file. So a
+// span is guarded once however many places it goes. Run-file spans are
+// held until FlushRunFile (after each batch of observed calls), until
+// maxHeld are held, or until shutdown, and then written as one line.
 type fanout struct {
 	runFile sdktrace.SpanExporter
 	otlp    *batcher
+
+	mu   sync.Mutex
+	held []sdktrace.ReadOnlySpan
 }
 
-// ExportSpans writes spans to the run file and queues them for OTLP.
+// maxHeld bounds the spans held for the run file between flushes.
+const maxHeld = 256
+
+// ExportSpans queues spans for OTLP and holds them for the run file.
 func (f *fanout) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
-	err := f.runFile.ExportSpans(ctx, spans)
 	if f.otlp != nil {
 		for _, s := range spans {
 			f.otlp.OnEnd(s)
 		}
 	}
+	f.mu.Lock()
+	f.held = append(f.held, spans...)
+	full := len(f.held) >= maxHeld
+	f.mu.Unlock()
+	if full {
+		return f.flush(ctx)
+	}
+	return nil
+}
+
+// flush writes the held spans to the run file as one line.
+func (f *fanout) flush(ctx context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.held) == 0 {
+		return nil
+	}
+	err := f.runFile.ExportSpans(ctx, f.held)
+	clear(f.held)
+	f.held = f.held[:0]
 	return err
 }
 
-// Shutdown shuts the run file down; the batcher is shut down as a
-// processor of its own.
-func (f *fanout) Shutdown(ctx context.Context) error { return f.runFile.Shutdown(ctx) }
+// Shutdown writes the held spans and shuts the run file down; the batcher
+// is shut down as a processor of its own.
+func (f *fanout) Shutdown(ctx context.Context) error {
+	return errors.Join(f.flush(ctx), f.runFile.Shutdown(ctx))
+}
 
 // flushOnly registers the OTLP batcher with the provider for ForceFlush
 // and Shutdown only: its spans arrive through fanout.

@@ -428,13 +428,15 @@ func (s *session) startGateway(o Options, observe func(*call.Call)) (*gateway.Ga
 func (s *session) gatewayConfig(o Options, key, token string, observe func(*call.Call)) gateway.Config {
 	return gateway.Config{
 		Upstream: s.upstream, Key: key, Token: token,
-		Observe:   observe,
-		Local:     s.recorder.Local,
-		Label:     func(v string) string { return redact.Label(redact.NewSecret(v)) },
-		Presented: s.learnCredential,
-		Contract:  gatewayChecker(s.manifest),
-		Routes:    gatewayRoutes(s.manifest),
-		Warn:      func(line string) { fmt.Fprintf(o.Stderr, "agentwrap: %s\n", line) },
+		Observe: observe,
+		// The run file gets the spans of each batch of calls in one write.
+		ObserveDone: s.provider.FlushRunFile,
+		Local:       s.recorder.Local,
+		Label:       func(v string) string { return redact.Label(redact.NewSecret(v)) },
+		Presented:   s.learnCredential,
+		Contract:    gatewayChecker(s.manifest),
+		Routes:      gatewayRoutes(s.manifest),
+		Warn:        func(line string) { fmt.Fprintf(o.Stderr, "agentwrap: %s\n", line) },
 	}
 }
 

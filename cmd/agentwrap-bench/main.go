@@ -42,6 +42,7 @@ import (
 type options struct {
 	quick        bool
 	rounds       int
+	runs         int
 	jsonOut      string
 	flushTimeout time.Duration
 	memory       bool
@@ -84,6 +85,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.SetOutput(stderr)
 	fs.BoolVar(&o.quick, "quick", false, "a small smoke run (CI)")
 	fs.IntVar(&o.rounds, "rounds", 0, "rounds of interleaved phases; 0 means 3, or 1 with -quick")
+	fs.IntVar(&o.runs, "runs", 1, "independent runs of the rounds, each with fresh servers; the targets table shows each run's figures and their median")
 	fs.StringVar(&o.jsonOut, "json", "", "write every measurement to this JSON file")
 	fs.DurationVar(&o.flushTimeout, "flush-timeout", time.Second, "bound on closing the gateway and on flushing telemetry")
 	fs.BoolVar(&o.memory, "memory", true, "run the memory-flat checks in child processes")
@@ -115,6 +117,9 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		}
 		o.targets = append(o.targets, t)
 	}
+	if o.runs <= 0 {
+		return o, fmt.Errorf("-runs must be at least 1")
+	}
 	if o.rounds <= 0 {
 		o.rounds = 3
 		if o.quick {
@@ -144,8 +149,10 @@ type report struct {
 	GoVersion    string        `json:"go_version"`
 	CPUs         int           `json:"cpus"`
 	Phases       []phaseResult `json:"phases"`
-	Summary      []summaryRow  `json:"summary"`
-	Memory       []memResult   `json:"memory,omitempty"`
+	// Summary is over every round of every run; Runs holds each run's.
+	Summary []summaryRow   `json:"summary"`
+	Runs    [][]summaryRow `json:"runs"`
+	Memory  []memResult    `json:"memory,omitempty"`
 	// Report are the report checks: agentwrap report and runs on a large
 	// run file, each in a child process.
 	Report []memResult `json:"report,omitempty"`
@@ -186,25 +193,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	e, err := startEnv(o)
-	if err != nil {
-		return err
-	}
-	defer e.close()
 	rep := report{Quick: o.quick, Rounds: o.rounds, FlushTimeout: o.flushTimeout.String(),
-		GoVersion: runtime.Version(), CPUs: runtime.NumCPU(), PeerSkipped: e.peerSkipped}
-	targets := o.targets
-	if e.peerSkipped != "" {
-		fmt.Fprintf(stderr, "agentwrap-bench: target D skipped: %s\n", e.peerSkipped)
-		targets = slices.DeleteFunc(slices.Clone(targets), func(n string) bool { return n == targetPeer })
-	}
-	for round := range o.rounds {
-		for i, spec := range p.Phases {
-			fmt.Fprintf(stderr, "round %d/%d: %s x%d\n", round+1, o.rounds, spec.Mode.Name, spec.Conc)
-			for _, name := range rotate(spec.targets(targets), round+i) {
-				rep.Phases = append(rep.Phases, e.runPhase(ctx, round, name, spec))
-			}
+		GoVersion: runtime.Version(), CPUs: runtime.NumCPU()}
+	for r := range o.runs {
+		phases, skipped, err := measureRun(ctx, o, p, r, stderr)
+		if err != nil {
+			return err
 		}
+		rep.PeerSkipped = skipped
+		rep.Phases = append(rep.Phases, phases...)
+		rep.Runs = append(rep.Runs, summarizeRounds(p, phases))
 	}
 	rep.Summary = summarizeRounds(p, rep.Phases)
 	pprof.StopCPUProfile()
@@ -234,6 +232,33 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	return failures(rep)
+}
+
+// measureRun runs the rounds of p once, against servers of its own, and
+// returns every phase and why D was skipped, if it was.
+func measureRun(ctx context.Context, o options, p plan, run int, stderr io.Writer) ([]phaseResult, string, error) {
+	e, err := startEnv(o)
+	if err != nil {
+		return nil, "", err
+	}
+	defer e.close()
+	targets := o.targets
+	if e.peerSkipped != "" {
+		fmt.Fprintf(stderr, "agentwrap-bench: target D skipped: %s\n", e.peerSkipped)
+		targets = slices.DeleteFunc(slices.Clone(targets), func(n string) bool { return n == targetPeer })
+	}
+	var phases []phaseResult
+	for round := range o.rounds {
+		for i, spec := range p.Phases {
+			fmt.Fprintf(stderr, "run %d/%d, round %d/%d: %s x%d\n", run+1, o.runs, round+1, o.rounds, spec.Mode.Name, spec.Conc)
+			for _, name := range rotate(spec.targets(targets), round+i) {
+				ph := e.runPhase(ctx, round, name, spec)
+				ph.Run = run
+				phases = append(phases, ph)
+			}
+		}
+	}
+	return phases, e.peerSkipped, nil
 }
 
 // firstCallPlan shapes the first-call benchmark: five rounds (one with

@@ -19,6 +19,7 @@ type phaseSpec struct {
 
 // phaseResult is what one target measured in one phase of one round.
 type phaseResult struct {
+	Run    int    `json:"run"`
 	Round  int    `json:"round"`
 	Target string `json:"target"`
 	Mode   string `json:"mode"`

@@ -95,7 +95,7 @@ func startRunWith(ctx context.Context, upstreamURL, endpoint string, tr *http.Tr
 	r.gw, err = gateway.New(gateway.Config{
 		Upstream: u, Key: benchKey, Token: benchToken,
 		Transport: r.upstream, Prewarm: prewarm,
-		Observe:  r.recorder.Observe,
+		Observe: r.recorder.Observe, ObserveDone: r.provider.FlushRunFile,
 		Label:    func(v string) string { return redact.Label(redact.NewSecret(v)) },
 		Contract: contract.NewChecker(contract.Builtin()),
 	})

@@ -8,8 +8,8 @@ import (
 
 // writeTables prints the summary as markdown tables (µs unless named).
 func writeTables(w io.Writer, rep report) {
-	fmt.Fprintf(w, "agentwrap-bench: %d round(s), %s, %d CPUs, flush timeout %s; medians over rounds, µs\n\n",
-		rep.Rounds, rep.GoVersion, rep.CPUs, rep.FlushTimeout)
+	fmt.Fprintf(w, "agentwrap-bench: %d run(s) of %d round(s), %s, %d CPUs, flush timeout %s; medians over rounds, µs\n\n",
+		len(rep.Runs), rep.Rounds, rep.GoVersion, rep.CPUs, rep.FlushTimeout)
 	table(w, []string{"mode", "conc", "A p50", "A p99", "B−A p50", "B−A p99", "C−A p50", "C−A p99", "C−B p50", "C−B p99", "(C−A)/(B−A) p50", "p99"},
 		rep.Summary, func(r summaryRow) []string {
 			a := r.Targets[targetDirect]
@@ -29,12 +29,16 @@ func writeTables(w io.Writer, rep report) {
 				at(r.FirstCOverB, n, 50), at(a.GapP99, g, 99), at(b.GapP99, g, 99), at(c.GapP99, g, 99), at(r.GapP99COverA, g, 99), co}
 		})
 	fmt.Fprintln(w)
-	table(w, []string{"mode", "conc", "calls/s A", "B", "C", "CPU/call A", "B", "C", "C−A"},
+	table(w, []string{"mode", "conc", "calls/s A", "B", "C", "C/B", "CPU/call A", "B", "C", "C−A", "C−B"},
 		rep.Summary, func(r summaryRow) []string {
 			a, b, c := r.Targets[targetDirect], r.Targets[targetProxy], r.Targets[targetGateway]
-			return []string{r.Mode, fmt.Sprint(r.Conc), f0(a.Throughput), f0(b.Throughput), f0(c.Throughput),
-				us(a.CPUPerCall), us(b.CPUPerCall), us(c.CPUPerCall), us(r.CPUAdded)}
+			return []string{r.Mode, fmt.Sprint(r.Conc), f0(a.Throughput), f0(b.Throughput), f0(c.Throughput), fmt.Sprintf("%.2f", ratio(c.Throughput, b.Throughput)),
+				us(a.CPUPerCall), us(b.CPUPerCall), us(c.CPUPerCall), us(r.CPUAdded), us(c.CPUPerCall - b.CPUPerCall)}
 		})
+	if len(rep.Runs) > 1 {
+		fmt.Fprintln(w)
+		writeRunTargets(w, rep.Runs)
+	}
 	fmt.Fprintln(w)
 	table(w, []string{"collector unreachable: mode", "conc", "C p50", "C p99", "C'refused p50", "p99", "C'blackhole p50", "p99", "exit ms C/ref/bh", "lost spans C/ref/bh"},
 		rep.Summary, func(r summaryRow) []string {
@@ -173,4 +177,58 @@ func (r summaryRow) fewest(n func(targetSummary) int) int {
 func f0(v float64) string { return fmt.Sprintf("%.0f", v) }
 func mb(kb float64) string {
 	return fmt.Sprintf("%.1f", kb/1024)
+}
+
+// writeRunTargets prints, for every mode and concurrency, the figures the
+// performance targets are judged by in each run, and their median over
+// runs (PERFORMANCE.md, "Targets").
+func writeRunTargets(w io.Writer, runs [][]summaryRow) {
+	type figure struct {
+		name string
+		v    func(summaryRow) (float64, bool)
+		f    func(float64) string
+	}
+	two := func(v float64) string { return fmt.Sprintf("%.2f", v) }
+	figures := []figure{
+		{"(C−A)/(B−A) p50", func(r summaryRow) (float64, bool) { return r.RatioP50, enough(r.samples(), 50) }, two},
+		{"(C−A)/(B−A) p99", func(r summaryRow) (float64, bool) { return r.RatioP99, enough(r.samples(), 99) }, two},
+		{"CPU/call C−B µs", func(r summaryRow) (float64, bool) {
+			return r.Targets[targetGateway].CPUPerCall - r.Targets[targetProxy].CPUPerCall, r.Targets[targetGateway].Samples > 0
+		}, us},
+		{"calls/s C/B", func(r summaryRow) (float64, bool) {
+			return ratio(r.Targets[targetGateway].Throughput, r.Targets[targetProxy].Throughput), r.Targets[targetGateway].Samples > 0
+		}, two},
+		{"(D−A)/(C−A) p50", func(r summaryRow) (float64, bool) { return r.PeerRatioP50, r.PeerRatioP50 != 0 }, two},
+		{"(D−A)/(C−A) p99", func(r summaryRow) (float64, bool) { return r.PeerRatioP99, r.PeerRatioP99 != 0 }, two},
+	}
+	head := []string{"targets by run: mode", "conc", "figure"}
+	for i := range runs {
+		head = append(head, fmt.Sprintf("run %d", i+1))
+	}
+	head = append(head, "median")
+	type line struct{ cells []string }
+	var lines []line
+	for i, row := range runs[0] {
+		for _, fg := range figures {
+			cells := []string{row.Mode, fmt.Sprint(row.Conc), fg.name}
+			var vals []float64
+			for _, run := range runs {
+				if i >= len(run) {
+					continue
+				}
+				v, ok := fg.v(run[i])
+				if !ok {
+					cells = append(cells, notEnough)
+					continue
+				}
+				vals = append(vals, v)
+				cells = append(cells, fg.f(v))
+			}
+			if len(vals) == 0 {
+				continue
+			}
+			lines = append(lines, line{append(cells, fg.f(median(vals)))})
+		}
+	}
+	table(w, head, lines, func(l line) []string { return l.cells })
 }

@@ -87,7 +87,7 @@ func replay(c *cli.Context, cfg spans.OTLPConfig, path string) error {
 	for _, e := range res.LineErrors {
 		fmt.Fprintf(c.App.ErrWriter, "agentwrap: run file line %d skipped: %v\n", e.Line, e.Err)
 	}
-	fmt.Fprintf(c.App.Writer, "exported %d spans in %d requests to %s\n", res.Spans, res.Requests, runfile.Endpoint(cfg.TracesURL))
+	fmt.Fprintf(c.App.Writer, "exported %d spans in %d requests to %s\n", res.Spans, res.Requests, redact.Endpoint(cfg.TracesURL))
 	if err != nil {
 		return cli.Exit(err.Error(), 1)
 	}

@@ -127,7 +127,7 @@ func TestOpenCodeInteractiveUnderTmux(t *testing.T) {
 	r.waitFor("Ask anything", 90*time.Second)
 	r.typeLine("Reply with the test word.")
 	// The turn is over when its footer shows the time it took.
-	scr := r.waitForRE(regexp.MustCompile(`Claude [^\n]*· [0-9.]+s`), 90*time.Second)
+	scr := r.waitForRE(regexp.MustCompile(`Claude [^\n]*· [0-9.]+m?s`), 90*time.Second)
 	if !strings.Contains(scr, upstreamtest.ReplyText) || strings.Contains(scr, canaryKey) {
 		t.Errorf("screen:\n%s", scr)
 	}

@@ -85,7 +85,7 @@ func (rp *Replayer) Send(ctx context.Context, td ptrace.Traces) error {
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, rp.URL, bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("endpoint %s is not a valid URL", Endpoint(rp.URL))
+		return fmt.Errorf("endpoint %s is not a valid URL", redact.Endpoint(rp.URL))
 	}
 	for k, v := range rp.Headers {
 		req.Header.Set(k, v)
@@ -93,12 +93,12 @@ func (rp *Replayer) Send(ctx context.Context, td ptrace.Traces) error {
 	req.Header.Set("Content-Type", "application/x-protobuf")
 	resp, err := rp.client().Do(req)
 	if err != nil {
-		return fmt.Errorf("%s: %s", Endpoint(rp.URL), transportClass(ctx, err))
+		return fmt.Errorf("%s: %s", redact.Endpoint(rp.URL), transportClass(ctx, err))
 	}
 	defer resp.Body.Close()
 	reply, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("%s answered %s", Endpoint(rp.URL), resp.Status)
+		return fmt.Errorf("%s answered %s", redact.Endpoint(rp.URL), resp.Status)
 	}
 	return partialSuccess(reply)
 }
@@ -135,13 +135,4 @@ func transportClass(ctx context.Context, err error) string {
 		return "collector did not answer in time"
 	}
 	return "collector unreachable"
-}
-
-// Endpoint shows an endpoint URL without credentials, query or fragment.
-func Endpoint(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return "(invalid URL)"
-	}
-	return u.Scheme + "://" + u.Host + u.EscapedPath()
 }

@@ -136,10 +136,10 @@ func TestReplayMissingFileAndEndpoint(t *testing.T) {
 	if _, err := rp.ReplayFile(context.Background(), "/nonexistent/run.jsonl"); err == nil || !strings.HasPrefix(err.Error(), "cannot open run file: ") {
 		t.Errorf("missing file: %v", err)
 	}
-	if got := runfile.Endpoint("https://u:p@collector.example:4318/v1/traces?x=1#f"); got != "https://collector.example:4318/v1/traces" {
+	if got := redact.Endpoint("https://u:p@collector.example:4318/v1/traces?x=1#f"); got != "https://collector.example:4318/v1/traces" {
 		t.Errorf("Endpoint = %q", got)
 	}
-	if got := runfile.Endpoint("::"); got != "(invalid URL)" {
+	if got := redact.Endpoint("::"); got != "(invalid URL)" {
 		t.Errorf("Endpoint(invalid) = %q", got)
 	}
 }
