@@ -25,9 +25,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"regexp"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -69,6 +71,13 @@ func main() {
 	gctune.Apply(os.Getenv)
 	if name := os.Getenv(memEnv); name != "" {
 		os.Exit(memChild(name, os.Stdout))
+	}
+	// This process also keeps every sample of every phase: its heap
+	// outgrows agentwrap's few MB, and under agentwrap's soft limit the
+	// collector would run without pause, charging every target for the
+	// harness's own memory. GOGC stays as agentwrap sets it.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(math.MaxInt64)
 	}
 	if os.Getenv(reportBufferEnv) == "true" {
 		os.Exit(bufferingReport(os.Args[1:], os.Stdout))
