@@ -40,6 +40,10 @@ type protoExporter struct {
 	mu      sync.Mutex
 	stopped bool
 	stop    chan struct{}
+
+	// encMu guards buf, the request buffer reused by each export.
+	encMu sync.Mutex
+	buf   []byte
 }
 
 // retryPolicy is otlptracehttp's default: exponential backoff from 5 s to
@@ -82,12 +86,12 @@ func newProtoExporter(c ExportConfig) *protoExporter {
 		client: &http.Client{Transport: tr, Timeout: c.Timeout}, retry: defaultRetry, stop: make(chan struct{})}
 }
 
-// requestBuffers recycles encoded requests (a full batch is a few hundred
-// KB); gzipWriters the compressors.
-var (
-	requestBuffers = sync.Pool{New: func() any { return new([]byte) }}
-	gzipWriters    = sync.Pool{New: func() any { return gzip.NewWriter(io.Discard) }}
-)
+// gzipWriters recycles the compressors.
+var gzipWriters = sync.Pool{New: func() any { return gzip.NewWriter(io.Discard) }}
+
+// maxKeptRequest bounds the request buffer an exporter keeps for reuse: a
+// full batch of 512 call spans fits.
+const maxKeptRequest = 4 << 20
 
 // ExportSpans sends spans as one request, retrying what the OTLP
 // specification calls retryable (429, 502, 503, 504, and network
@@ -102,10 +106,15 @@ func (e *protoExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOn
 	if stopped {
 		return errors.New("OTLP exporter is shut down")
 	}
-	raw := requestBuffers.Get().(*[]byte)
-	defer requestBuffers.Put(raw)
-	*raw = appendExportRequest((*raw)[:0], spans)
-	body := *raw
+	// The exporter's own buffer, not a pool: a full batch is hundreds of
+	// KB, and a sync.Pool is emptied by every other garbage collection.
+	// The batcher exports one batch at a time; the lock keeps it so.
+	e.encMu.Lock()
+	defer e.encMu.Unlock()
+	body := appendExportRequest(e.buf[:0], spans)
+	if cap(body) <= maxKeptRequest {
+		e.buf = body[:0]
+	}
 	if e.gzip {
 		zb := new(bytes.Buffer)
 		zw := gzipWriters.Get().(*gzip.Writer)

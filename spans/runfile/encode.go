@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"math"
 	"strconv"
-	"sync"
 
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/sdk/instrumentation"
@@ -20,10 +19,9 @@ import (
 // batch a SimpleSpanProcessor hands over); other batches take the pdata
 // path.
 
-// maxPooled bounds the buffers kept for reuse.
-const maxPooled = 64 << 10
-
-var linePool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+// maxKept bounds the line buffer an Exporter keeps for reuse: the line of
+// a batch of a few hundred spans fits.
+const maxKept = 4 << 20
 
 // envelope is the encoded text around the spans of one resource and scope.
 type envelope struct {

@@ -46,6 +46,10 @@ type Exporter struct {
 	// env caches the encoded resource and scope of the last fast batch.
 	env atomic.Pointer[envelope]
 
+	// encMu guards buf, the line buffer reused by each export.
+	encMu sync.Mutex
+	buf   []byte
+
 	mu sync.Mutex
 	f  *os.File
 	// torn is set after a write that failed part-way, so the next line
@@ -98,14 +102,14 @@ func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpa
 	if len(spans) == 0 {
 		return nil
 	}
-	bp := linePool.Get().(*[]byte)
-	defer func() {
-		if cap(*bp) <= maxPooled {
-			linePool.Put(bp)
-		}
-	}()
-	line, ok := e.appendLine((*bp)[:0], spans)
-	*bp = line
+	// The exporter's own buffer, not a pool: a batch's line is hundreds of
+	// KB, and a sync.Pool is emptied by every other garbage collection.
+	e.encMu.Lock()
+	defer e.encMu.Unlock()
+	line, ok := e.appendLine(e.buf[:0], spans)
+	if cap(line) <= maxKept {
+		e.buf = line[:0]
+	}
 	if !ok {
 		var err error
 		if line, err = encodeLine(ToTraces(spans)); err != nil {
