@@ -89,6 +89,9 @@ func (p *Provider) Metrics(agent string) (*Metrics, error) {
 // Shutdown ends the tracer provider and the meter provider, exporting
 // what they hold, within ctx; both run at the same time.
 func (p *Provider) Shutdown(ctx context.Context) error {
+	// The run file's held spans first, whatever ctx says: the SDK skips
+	// its processors once ctx is done, and a local file is always written.
+	p.FlushRunFile()
 	if p.Meters == nil {
 		return p.TracerProvider.Shutdown(ctx)
 	}
@@ -272,7 +275,10 @@ func (f *fanout) flush(ctx context.Context) error {
 	if len(f.held) == 0 {
 		return nil
 	}
-	err := f.runFile.ExportSpans(ctx, f.held)
+	// A local file is written whatever the deadline: the spans held at
+	// shutdown (the run span among them) must not be lost because a slow
+	// collector or gateway used the flush timeout up.
+	err := f.runFile.ExportSpans(context.WithoutCancel(ctx), f.held)
 	clear(f.held)
 	f.held = f.held[:0]
 	return err

@@ -119,3 +119,29 @@ func TestRunFileLineIsBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestRunFileKeepsHeldSpansPastTheDeadline: a shutdown whose context has
+// run out (a slow collector used the flush timeout up) still writes the
+// spans held for the run file.
+func TestRunFileKeepsHeldSpansPastTheDeadline(t *testing.T) {
+	rf, err := runfile.Create(t.TempDir(), "run-3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := NewProvider(context.Background(), ProviderOptions{RunFile: rf, Getenv: func(string) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, s := p.RunTracer().Start(context.Background(), "invoke_agent x")
+	s.End()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_ = p.Shutdown(ctx)
+	b, err := os.ReadFile(rf.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "invoke_agent x") {
+		t.Errorf("the run span was lost at a shutdown past its deadline: %q", b)
+	}
+}

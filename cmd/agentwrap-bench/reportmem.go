@@ -86,10 +86,18 @@ func reportCheck(exe, state string, st runfilegen.Stats, args []string) memResul
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
-	err := cmd.Run()
+	err := cmd.Start()
+	var polled int64
+	if err == nil {
+		stop, peak := make(chan struct{}), make(chan int64, 1)
+		go func() { peak <- pollPeakRSS(cmd.Process.Pid, stop) }()
+		err = cmd.Wait()
+		close(stop)
+		polled = <-peak
+	}
 	took := time.Since(start)
 	if cmd.ProcessState != nil {
-		r.PeakKB = childPeakRSS(cmd.ProcessState)
+		r.PeakKB = childPeakRSS(cmd.ProcessState, polled)
 	}
 	mb := float64(st.Size) / (1 << 20)
 	r.Detail = fmt.Sprintf("%.0f MB run file, %d calls: %.1f s, %.0f MB/s", mb, st.Calls, took.Seconds(), mb/took.Seconds())
