@@ -14,9 +14,12 @@ import (
 )
 
 // MaxLineSize is the longest line Read accepts; a longer line is skipped
-// and reported as a LineError. One line holds the spans of one export, a
-// few kilobytes for a model call.
-const MaxLineSize = 64 << 20
+// and reported as a LineError. One line holds the spans of one batch of
+// observed calls: at most 256 spans of a few kilobytes, about 1 MB at
+// worst. Decoding a line takes about 2.5 times its size, so this bound
+// keeps a tampered file's longest line, like every other, well under the
+// 100 MB a report may use (a 60 MiB line took 160 MB).
+const MaxLineSize = 16 << 20
 
 // errLineTooLong is the LineError cause of a line over the size limit.
 var errLineTooLong = errors.New("line too long")
