@@ -314,14 +314,16 @@ func pruneRuns(o Options, dir, current string) {
 // allowedKeys is the exporter allowlist: the span schema.
 func allowedKeys() []string { return spans.SchemaNames() }
 
-// loadManifest reads the contract manifest, or returns the built-in one.
+// loadManifest reads the contract manifest, or returns the built-in one. A
+// manifest that cannot be read or is not valid is a usage error (exit 2),
+// like any other bad argument: nothing ran.
 func loadManifest(path string) (*contract.Manifest, error) {
 	if path == "" {
 		return contract.Builtin(), nil
 	}
 	m, err := contract.Load(path)
 	if err != nil {
-		return nil, err
+		return nil, usageError(err)
 	}
 	return m, nil
 }

@@ -47,7 +47,7 @@ func TestCommandLineAsAUserExpects(t *testing.T) {
 		{"agent not found", []string{"--", "no-such-agent-agentwrap-test"}, nil, 127, "", `agent "no-such-agent-agentwrap-test" not found on PATH`},
 		{"agent not executable", []string{"--", notExec}, nil, 126, "", "is not an executable file"},
 		{"agent is a directory", []string{"--", t.TempDir()}, nil, 126, "", "is not an executable file"},
-		{"contract manifest missing", []string{"--contract", "/no/such/contract.yaml", "--", "true"}, nil, 1, "", "cannot read contract manifest: open /no/such/contract.yaml"},
+		{"contract manifest missing", []string{"--contract", "/no/such/contract.yaml", "--", "true"}, nil, 2, "", "cannot read contract manifest: open /no/such/contract.yaml"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := runBinary(t, invocation{args: tc.args, env: append(baseEnv(t), tc.env...), timeout: time.Minute})
