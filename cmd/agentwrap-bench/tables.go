@@ -12,11 +12,12 @@ func writeTables(w io.Writer, rep report) {
 		len(rep.Runs), rep.Rounds, rep.GoVersion, rep.CPUs, rep.FlushTimeout)
 	table(w, []string{"mode", "conc", "A p50", "A p99", "B−A p50", "B−A p99", "C−A p50", "C−A p99", "C−B p50", "C−B p99", "(C−A)/(B−A) p50", "p99"},
 		rep.Summary, func(r summaryRow) []string {
-			a := r.Targets[targetDirect]
+			a, b, c := r.Targets[targetDirect], r.Targets[targetProxy], r.Targets[targetGateway]
 			n := r.samples()
-			return []string{r.Mode, fmt.Sprint(r.Conc), at(a.LatencyP50, n, 50), at(a.LatencyP99, n, 99), at(r.BAddedP50, n, 50), at(r.BAddedP99, n, 99),
-				at(r.CAddedP50, n, 50), at(r.CAddedP99, n, 99), at(r.COverBP50, n, 50), at(r.COverBP99, n, 99),
-				ratioAt(r.RatioP50, n, 50), ratioAt(r.RatioP99, n, 99)}
+			return []string{r.Mode, fmt.Sprint(r.Conc), ran(at(a.LatencyP50, n, 50), a), ran(at(a.LatencyP99, n, 99), a),
+				ran(at(r.BAddedP50, n, 50), a, b), ran(at(r.BAddedP99, n, 99), a, b),
+				ran(at(r.CAddedP50, n, 50), a, c), ran(at(r.CAddedP99, n, 99), a, c), ran(at(r.COverBP50, n, 50), b, c), ran(at(r.COverBP99, n, 99), b, c),
+				ran(ratioAt(r.RatioP50, n, 50), a, b, c), ran(ratioAt(r.RatioP99, n, 99), a, b, c)}
 		})
 	fmt.Fprintln(w)
 	table(w, []string{"stream", "conc", "first chunk A p50", "B−A", "C−A", "C−B", "gap p99 A", "B", "C", "C−A", "coalesced A/B/C/C'"},
@@ -32,8 +33,9 @@ func writeTables(w io.Writer, rep report) {
 	table(w, []string{"mode", "conc", "calls/s A", "B", "C", "C/B", "CPU/call A", "B", "C", "C−A", "C−B"},
 		rep.Summary, func(r summaryRow) []string {
 			a, b, c := r.Targets[targetDirect], r.Targets[targetProxy], r.Targets[targetGateway]
-			return []string{r.Mode, fmt.Sprint(r.Conc), f0(a.Throughput), f0(b.Throughput), f0(c.Throughput), fmt.Sprintf("%.2f", ratio(c.Throughput, b.Throughput)),
-				us(a.CPUPerCall), us(b.CPUPerCall), us(c.CPUPerCall), us(r.CPUAdded), us(c.CPUPerCall - b.CPUPerCall)}
+			return []string{r.Mode, fmt.Sprint(r.Conc), ran(f0(a.Throughput), a), ran(f0(b.Throughput), b), ran(f0(c.Throughput), c),
+				ran(fmt.Sprintf("%.2f", ratio(c.Throughput, b.Throughput)), b, c),
+				ran(us(a.CPUPerCall), a), ran(us(b.CPUPerCall), b), ran(us(c.CPUPerCall), c), ran(us(r.CPUAdded), a, c), ran(us(c.CPUPerCall-b.CPUPerCall), b, c)}
 		})
 	if len(rep.Runs) > 1 {
 		fmt.Fprintln(w)
@@ -231,4 +233,16 @@ func writeRunTargets(w io.Writer, runs [][]summaryRow) {
 		}
 	}
 	table(w, head, lines, func(l line) []string { return l.cells })
+}
+
+// ran is cell when every target it is computed from ran in the phase
+// (-targets may leave some out), else notEnough: a figure of a target that
+// did not run would print as 0.
+func ran(cell string, ts ...targetSummary) string {
+	for _, t := range ts {
+		if t.Samples == 0 {
+			return notEnough
+		}
+	}
+	return cell
 }
