@@ -48,7 +48,10 @@ func TestBinaryThroughCollector(t *testing.T) {
 	up := upstreamtest.Start(t, upstreamtest.WithKey(canaryKey))
 	r := runBinary(t, invocation{
 		args: []string{"smoke", "--upstream", up.URL()},
-		env:  append(baseEnv(t), "COMETAPI_KEY="+canaryKey, "OTEL_EXPORTER_OTLP_ENDPOINT="+col.HTTPEndpoint),
+		// gzip: the real collector decodes agentwrap's own encoder's
+		// requests compressed too (uncompressed: TestJaegerStraightFromAgentwrap).
+		env: append(baseEnv(t), "COMETAPI_KEY="+canaryKey, "OTEL_EXPORTER_OTLP_ENDPOINT="+col.HTTPEndpoint,
+			"OTEL_EXPORTER_OTLP_COMPRESSION=gzip"),
 	})
 	if r.code != 0 {
 		t.Fatalf("smoke: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
