@@ -337,7 +337,16 @@ func appendResponse(a []attribute.KeyValue, c *call.Call, conv Conventions) []at
 	if len(c.FinishReasons) > 0 {
 		a = append(a, GenAIResponseFinishReason.StringSlice(c.FinishReasons))
 	}
-	u := c.Usage
+	a = appendUsage(a, c.Usage, conv)
+	if c.FirstChunk > 0 && streamed(c) {
+		a = append(a, GenAIResponseTimeToFirstChunk.Float64(c.FirstChunk.Seconds()))
+	}
+	return a
+}
+
+// appendUsage appends the token counts of u the upstream reported (an
+// unreported count is -1 and left out), under the names of conv.
+func appendUsage(a []attribute.KeyValue, u call.Usage, conv Conventions) []attribute.KeyValue {
 	for _, t := range []struct {
 		k attribute.Key
 		v int64
@@ -349,9 +358,6 @@ func appendResponse(a []attribute.KeyValue, c *call.Call, conv Conventions) []at
 		if t.v >= 0 {
 			a = append(a, t.k.Int64(t.v))
 		}
-	}
-	if c.FirstChunk > 0 && streamed(c) {
-		a = append(a, GenAIResponseTimeToFirstChunk.Float64(c.FirstChunk.Seconds()))
 	}
 	return a
 }
@@ -395,18 +401,6 @@ func RunAttributes(s Summary, conv Conventions) []attribute.KeyValue {
 	if s.AgentVersion != "" {
 		a = append(a, GenAIAgentVersion.String(s.AgentVersion))
 	}
-	u := s.Usage
-	for _, t := range []struct {
-		k attribute.Key
-		v int64
-	}{
-		{GenAIUsageInputTokens, u.Input}, {GenAIUsageOutputTokens, u.Output},
-		{GenAIUsageCacheReadTokens, u.CacheRead}, {conv.CacheCreationKey(), u.CacheCreation},
-		{GenAIUsageReasoningTokens, u.Reasoning},
-	} {
-		if t.v >= 0 {
-			a = append(a, t.k.Int64(t.v))
-		}
-	}
+	a = appendUsage(a, s.Usage, conv)
 	return a
 }
