@@ -80,17 +80,21 @@ func writeTables(w io.Writer, rep report) {
 	if len(rep.Memory) > 0 {
 		fmt.Fprintln(w)
 		table(w, []string{"memory check", "peak RSS MB", "before MB", "limit MB", "result"}, rep.Memory, func(m memResult) []string {
-			res := "pass"
-			switch {
-			case m.Error != "":
-				res = "error: " + m.Error
-			case !m.Pass:
-				res = "over limit"
-			}
-			return []string{m.Name, mb(float64(m.PeakKB)), mb(float64(m.BaseKB)), fmt.Sprint(m.LimitMB), res}
+			return []string{m.Name, mb(float64(m.PeakKB)), mb(float64(m.BaseKB)), fmt.Sprint(m.LimitMB), m.result()}
 		})
 	}
 	writeReportTable(w, rep.Report)
+}
+
+// result is a memory or report check's verdict for its table.
+func (m memResult) result() string {
+	switch {
+	case m.Error != "":
+		return "error: " + m.Error
+	case !m.Pass:
+		return "over limit"
+	}
+	return "pass"
 }
 
 // writeReportTable writes the report checks, when they ran.
@@ -98,14 +102,7 @@ func writeReportTable(w io.Writer, results []memResult) {
 	if len(results) > 0 {
 		fmt.Fprintln(w)
 		table(w, []string{"report check", "peak RSS MB", "limit MB", "file, time, speed", "result"}, results, func(m memResult) []string {
-			res := "pass"
-			switch {
-			case m.Error != "":
-				res = "error: " + m.Error
-			case !m.Pass:
-				res = "over limit"
-			}
-			return []string{m.Name, mb(float64(m.PeakKB)), fmt.Sprint(m.LimitMB), m.Detail, res}
+			return []string{m.Name, mb(float64(m.PeakKB)), fmt.Sprint(m.LimitMB), m.Detail, m.result()}
 		})
 	}
 }
