@@ -28,7 +28,8 @@ type ProviderOptions struct {
 	RunFile sdktrace.SpanExporter
 	// Getenv reads the standard OTEL_* variables; nil means os.Getenv.
 	Getenv func(string) string
-	// Guard wraps each exporter with the redaction guard; nil exports spans
+	// Guard wraps with the redaction guard the one exporter that feeds the
+	// run file and OTLP (each span is guarded once); nil exports spans
 	// unfiltered and is meant for tests only.
 	Guard func(sdktrace.SpanExporter) sdktrace.SpanExporter
 	// MetricGuard wraps the metric exporter with the redaction guard of
