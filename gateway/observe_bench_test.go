@@ -63,7 +63,7 @@ func benchRecorderWith(b *testing.B, runFile, metrics bool) *spans.Recorder {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = p.Shutdown(context.Background()) })
-	tr := p.Tracer("bench")
+	tr := p.RunTracer()
 	ctx, _ := tr.Start(context.Background(), "invoke_agent bench")
 	rec := spans.NewRecorder(tr, ctx, "bench", sc.Note)
 	if metrics {

@@ -8,9 +8,11 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/instrumentation"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -55,6 +57,14 @@ type Provider struct {
 	Conventions Conventions
 
 	out *fanout
+	// guarded is the guard in front of out, which the SDK's span
+	// processor feeds and call spans are exported to (runTracer).
+	guarded sdktrace.SpanExporter
+	res     *resource.Resource
+	scope   instrumentation.Scope
+	// shut is set when Shutdown begins: call spans made after it are
+	// dropped, as the SDK drops its spans then.
+	shut atomic.Bool
 }
 
 // FlushRunFile writes the spans that ended since the last flush to the run
@@ -70,8 +80,10 @@ func (p *Provider) FlushRunFile() {
 
 // RunTracer returns the tracer of agentwrap's spans, with the schema URL of
 // the conventions.
+// A Recorder given this tracer makes its call spans without the SDK's
+// recording span (see runTracer); any other tracer gets SDK spans.
 func (p *Provider) RunTracer() trace.Tracer {
-	return p.TracerProvider.Tracer(ScopeName, trace.WithSchemaURL(p.Conventions.SchemaURL()))
+	return &runTracer{Tracer: p.TracerProvider.Tracer(ScopeName, trace.WithSchemaURL(p.Conventions.SchemaURL())), p: p}
 }
 
 // Metrics returns the recorder of the GenAI client metrics for agent, or
@@ -92,6 +104,7 @@ func (p *Provider) Metrics(agent string) (*Metrics, error) {
 func (p *Provider) Shutdown(ctx context.Context) error {
 	// The run file's held spans first, whatever ctx says: the SDK skips
 	// its processors once ctx is done, and a local file is always written.
+	p.shut.Store(true)
 	p.FlushRunFile()
 	if p.Meters == nil {
 		return p.TracerProvider.Shutdown(ctx)
@@ -186,10 +199,11 @@ func NewProvider(ctx context.Context, o ProviderOptions) (*Provider, error) {
 	// sinks: the run file, synchronously, and the OTLP batcher's queue
 	// (ARCHITECTURE.md, "Invariants": nothing leaves unguarded).
 	out := &fanout{runFile: o.RunFile}
+	guarded := guard(out)
 	opts := []sdktrace.TracerProviderOption{
 		sdktrace.WithResource(res),
 		sdktrace.WithSampler(sdktrace.AlwaysSample()),
-		sdktrace.WithSpanProcessor(sdktrace.NewSimpleSpanProcessor(guard(out))),
+		sdktrace.WithSpanProcessor(sdktrace.NewSimpleSpanProcessor(guarded)),
 	}
 	if tc.URL != "" {
 		exp, err := newSpanExporter(ctx, tc)
@@ -201,7 +215,8 @@ func NewProvider(ctx context.Context, o ProviderOptions) (*Provider, error) {
 		// in this order); its spans come from out, already guarded.
 		opts = append(opts, sdktrace.WithSpanProcessor(flushOnly{out.otlp}))
 	}
-	p := &Provider{Endpoint: tc.URL, MetricsEndpoint: mc.URL, Conventions: conv, out: out}
+	p := &Provider{Endpoint: tc.URL, MetricsEndpoint: mc.URL, Conventions: conv, out: out,
+		guarded: guarded, res: res, scope: instrumentation.Scope{Name: ScopeName, SchemaURL: conv.SchemaURL()}}
 	if mc.URL != "" {
 		exp, err := newMetricExporter(ctx, mc, getenv)
 		if err != nil {

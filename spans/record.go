@@ -10,6 +10,7 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/agentwrap/agentwrap/call"
@@ -109,19 +110,29 @@ func (r *Recorder) Observe(c *call.Call) {
 	o.Note = r.note(o.Note)
 	buf := attrBuffers.Get().(*[]attribute.KeyValue)
 	attrs := appendCallAttributes((*buf)[:0], c, r.runID, o, r.conv)
-	// The attributes are set after Start, which the always-on sampler
-	// does not consult: the span is the same, with fewer allocations.
-	_, span := r.tracer.Start(r.parent, r.spanName(c), clientKind, trace.WithTimestamp(c.Start))
-	span.SetAttributes(attrs...) // copies them: the buffer can be reused
+	// needs_follow_up is an error for the span too: the call did not
+	// succeed (README, "Metrics and the conventions version").
+	failed := o.Result != ResultPass
+	if rt, ok := r.tracer.(*runTracer); ok {
+		var status sdktrace.Status
+		if failed {
+			status = sdktrace.Status{Code: codes.Error, Description: o.Failure}
+		}
+		rt.emitCall(trace.SpanContextFromContext(r.parent), r.spanName(c), c.Start, c.End, slices.Clone(attrs), status)
+	} else {
+		// The attributes are set after Start, which the always-on
+		// sampler does not consult: the span is the same, with fewer
+		// allocations.
+		_, span := r.tracer.Start(r.parent, r.spanName(c), clientKind, trace.WithTimestamp(c.Start))
+		span.SetAttributes(attrs...) // copies them: the buffer can be reused
+		if failed {
+			span.SetStatus(codes.Error, o.Failure)
+		}
+		span.End(trace.WithTimestamp(c.End))
+	}
 	clear(attrs)
 	*buf = attrs[:0]
 	attrBuffers.Put(buf)
-	if o.Result != ResultPass {
-		// needs_follow_up is an error for the span too: the call did not
-		// succeed (README, "Metrics and the conventions version").
-		span.SetStatus(codes.Error, o.Failure)
-	}
-	span.End(trace.WithTimestamp(c.End))
 	r.metrics.Record(c, o)
 
 	r.mu.Lock()
