@@ -19,6 +19,9 @@ const (
 type Guard struct {
 	allowed map[attribute.Key]struct{}
 	sc      *Scanner
+	// clean spares rescanning values found clean before; nil scans
+	// every value.
+	clean *cleanCache
 }
 
 // NewGuard returns a Guard that lets through the keys in allowed and scans
@@ -29,7 +32,7 @@ func NewGuard(allowed []string, sc *Scanner) *Guard {
 	for _, k := range allowed {
 		m[attribute.Key(k)] = struct{}{}
 	}
-	return &Guard{allowed: m, sc: sc}
+	return &Guard{allowed: m, sc: sc, clean: &cleanCache{}}
 }
 
 // Attributes filters in. It returns the attributes that may be exported,
@@ -98,13 +101,13 @@ func (g *Guard) value(v attribute.Value) (out attribute.Value, ok, hit bool) {
 // scrubValue scrubs a STRING or STRINGSLICE value.
 func (g *Guard) scrubValue(v attribute.Value) (attribute.Value, bool) {
 	if v.Type() == attribute.STRING {
-		s, hit := g.sc.Scrub(v.AsString())
+		s, hit := g.clean.scrub(g.sc, v.AsString())
 		if !hit {
 			return v, false
 		}
 		return attribute.StringValue(s), true
 	}
-	ss, hit := g.sc.scrubSlice(v.AsStringSlice())
+	ss, hit := g.scrubSlice(v.AsStringSlice())
 	if !hit {
 		return v, false
 	}
@@ -113,10 +116,10 @@ func (g *Guard) scrubValue(v attribute.Value) (attribute.Value, bool) {
 
 // scrubSlice scrubs every element of ss in place and reports whether any
 // changed. ss must be the caller's own copy.
-func (sc *Scanner) scrubSlice(ss []string) ([]string, bool) {
+func (g *Guard) scrubSlice(ss []string) ([]string, bool) {
 	hit := false
 	for i, s := range ss {
-		if out, h := sc.Scrub(s); h {
+		if out, h := g.clean.scrub(g.sc, s); h {
 			ss[i], hit = out, true
 		}
 	}

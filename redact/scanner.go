@@ -74,7 +74,12 @@ func (sc *Scanner) knownValues() []string {
 // Marker and reports whether anything was replaced. A clean s is returned
 // as it is, without allocating. Scrubbing the result again changes nothing.
 func (sc *Scanner) Scrub(s string) (string, bool) {
-	known := sc.knownValues()
+	return sc.scrubWith(s, sc.knownValues())
+}
+
+// scrubWith is Scrub with the known values given: the ones sc held at
+// some moment (cleanCache keys its entries by them).
+func (sc *Scanner) scrubWith(s string, known []string) (string, bool) {
 	out := s
 	for range maxPasses {
 		next, changed := scrubOnce(out, known)
