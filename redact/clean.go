@@ -5,10 +5,10 @@ import (
 	"sync"
 )
 
-// cleanCache remembers short strings the scanner found clean, so that the
-// guard scans each distinct value once rather than once per span: most of
-// a call span's string values (family, operation, provider, path, model,
-// server address, user agent) repeat from call to call. Scrub is a pure
+// cleanCache remembers short strings a Scanner found clean, so that each
+// distinct value is scanned once rather than once per call: most of the
+// strings a call's record and span hold (family, operation, provider,
+// path, model, server address, user agent) repeat from call to call. Scrub is a pure
 // function of the string and the scanner's known values, so an entry is
 // valid exactly as long as the known values it was scanned with: the cache
 // is emptied when they change (Scanner.Add in passthrough runs).
@@ -29,15 +29,12 @@ const (
 	maxCleanEntries = 1024
 )
 
-// scrub is sc.Scrub(s), answered from c when s was found clean before
-// with the same known values. A nil c always scans.
+// scrub scrubs s with sc's patterns and known values, answering from c
+// when s was found clean before with the same known values. c is sc's.
 func (c *cleanCache) scrub(sc *Scanner, s string) (string, bool) {
-	if c == nil || len(s) > maxCleanLen {
-		return sc.Scrub(s)
-	}
-	var known *[]string
-	if sc != nil {
-		known = sc.known.Load()
+	known := sc.known.Load()
+	if len(s) > maxCleanLen {
+		return sc.scrubWith(s, derefKnown(known))
 	}
 	c.mu.Lock()
 	if c.known != known {

@@ -80,11 +80,11 @@ func (x *exporter) guard(gs *guardedSpan, s sdktrace.ReadOnlySpan) {
 	dropped += gs.droppedEvents + gs.droppedLinks
 
 	var hit bool
-	if gs.name, hit = x.g.clean.scrub(x.g.sc, s.Name()); hit {
+	if gs.name, hit = x.g.sc.Scrub(s.Name()); hit {
 		masked++
 	}
 	gs.status = s.Status()
-	if gs.status.Description, hit = x.g.clean.scrub(x.g.sc, gs.status.Description); hit {
+	if gs.status.Description, hit = x.g.sc.Scrub(gs.status.Description); hit {
 		masked++
 	}
 	gs.sc, gs.parent = s.SpanContext(), s.Parent()

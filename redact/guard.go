@@ -19,9 +19,6 @@ const (
 type Guard struct {
 	allowed map[attribute.Key]struct{}
 	sc      *Scanner
-	// clean spares rescanning values found clean before; nil scans
-	// every value.
-	clean *cleanCache
 }
 
 // NewGuard returns a Guard that lets through the keys in allowed and scans
@@ -32,7 +29,7 @@ func NewGuard(allowed []string, sc *Scanner) *Guard {
 	for _, k := range allowed {
 		m[attribute.Key(k)] = struct{}{}
 	}
-	return &Guard{allowed: m, sc: sc, clean: &cleanCache{}}
+	return &Guard{allowed: m, sc: sc}
 }
 
 // Attributes filters in. It returns the attributes that may be exported,
@@ -101,7 +98,7 @@ func (g *Guard) value(v attribute.Value) (out attribute.Value, ok, hit bool) {
 // scrubValue scrubs a STRING or STRINGSLICE value.
 func (g *Guard) scrubValue(v attribute.Value) (attribute.Value, bool) {
 	if v.Type() == attribute.STRING {
-		s, hit := g.clean.scrub(g.sc, v.AsString())
+		s, hit := g.sc.Scrub(v.AsString())
 		if !hit {
 			return v, false
 		}
@@ -119,7 +116,7 @@ func (g *Guard) scrubValue(v attribute.Value) (attribute.Value, bool) {
 func (g *Guard) scrubSlice(ss []string) ([]string, bool) {
 	hit := false
 	for i, s := range ss {
-		if out, h := g.clean.scrub(g.sc, s); h {
+		if out, h := g.sc.Scrub(s); h {
 			ss[i], hit = out, true
 		}
 	}

@@ -18,6 +18,8 @@ const maxPasses = 4
 type Scanner struct {
 	mu    sync.Mutex // serialises Add
 	known atomic.Pointer[[]string]
+	// clean spares rescanning short strings found clean before.
+	clean cleanCache
 }
 
 // NewScanner returns a Scanner that also masks each of the known values.
@@ -74,7 +76,10 @@ func (sc *Scanner) knownValues() []string {
 // Marker and reports whether anything was replaced. A clean s is returned
 // as it is, without allocating. Scrubbing the result again changes nothing.
 func (sc *Scanner) Scrub(s string) (string, bool) {
-	return sc.scrubWith(s, sc.knownValues())
+	if sc == nil {
+		return sc.scrubWith(s, nil)
+	}
+	return sc.clean.scrub(sc, s)
 }
 
 // scrubWith is Scrub with the known values given: the ones sc held at
