@@ -469,7 +469,17 @@ func (r *Receiver) recordSpans(t ptrace.Traces) {
 // ReadBody reads an OTLP/HTTP request's body, decompressing gzip. When
 // decompression fails, it returns the bytes as sent with the error.
 func ReadBody(req *http.Request) ([]byte, error) {
-	raw, err := io.ReadAll(req.Body)
+	var raw []byte
+	var err error
+	if n := req.ContentLength; n > 0 && n <= 64<<20 {
+		// Sized from the header, read once: the benchmark's sink counts
+		// every export in the measured process, and io.ReadAll's doubling
+		// of a 1 MB batch was most of its CPU.
+		raw = make([]byte, n)
+		_, err = io.ReadFull(req.Body, raw)
+	} else {
+		raw, err = io.ReadAll(req.Body)
+	}
 	if err != nil {
 		return raw, fmt.Errorf("cannot read body: %w", err)
 	}
