@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -80,7 +79,11 @@ func (e *env) runPhase(ctx context.Context, round int, name string, spec phaseSp
 
 	body := bodyFor(spec.Mode)
 	results := make([]callResult, spec.Calls)
-	debug.FreeOSMemory() // so that the peak is this phase's, not an earlier one's
+	// No debug.FreeOSMemory here: releasing the heap before every phase
+	// made each phase fault its pages in again, CPU a long-running
+	// gateway pays once, charged to every 2000 calls, and more to C, whose
+	// heap is larger: 10–20 µs of B's CPU per call and 20–30 of C's
+	// (PERFORMANCE.md, "Measured 2026-12-06, second session").
 	resetPeakRSS()
 	cpu0 := cpuTime() + tg.peer.cpuTime()
 	start := time.Now()
