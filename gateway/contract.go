@@ -30,16 +30,42 @@ var errContractRejected = errors.New("agentwrap: request does not match the cont
 
 // headerNames lists the request's header names in lower case, sorted; a
 // Gemini `key` query parameter counts as the x-goog-api-key header.
-func headerNames(h http.Header, q url.Values) []string {
-	out := make([]string, 0, len(h)+1)
+// The names are appended to out (a call state's array, so that listing
+// them allocates nothing for a usual request).
+func headerNames(out []string, h http.Header, q url.Values) []string {
 	for k := range h {
-		out = append(out, strings.ToLower(k))
+		out = append(out, lowerHeaderName(k))
 	}
 	if q.Has("key") {
 		out = append(out, "x-goog-api-key")
 	}
 	sort.Strings(out)
 	return out
+}
+
+// lowerHeaderNames maps the canonical names of the headers agents send to
+// their lower case, shared instead of allocated per request.
+var lowerHeaderNames = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range []string{"Accept", "Accept-Encoding", "Accept-Language", "Anthropic-Beta",
+		"Anthropic-Dangerous-Direct-Browser-Access", "Anthropic-Version", "Api-Key", "Authorization",
+		"Connection", "Content-Length", "Content-Type", "Openai-Beta", "Openai-Organization",
+		"Openai-Project", "Originator", "Session_id", "Traceparent", "Transfer-Encoding", "User-Agent",
+		"X-Api-Key", "X-App", "X-Goog-Api-Client", "X-Goog-Api-Key", "X-Stainless-Arch",
+		"X-Stainless-Async", "X-Stainless-Helper-Method", "X-Stainless-Lang", "X-Stainless-Os",
+		"X-Stainless-Package-Version", "X-Stainless-Retry-Count", "X-Stainless-Runtime",
+		"X-Stainless-Runtime-Version", "X-Stainless-Timeout"} {
+		m[k] = strings.ToLower(k)
+	}
+	return m
+}()
+
+// lowerHeaderName returns a header name in lower case.
+func lowerHeaderName(k string) string {
+	if l, ok := lowerHeaderNames[k]; ok {
+		return l
+	}
+	return strings.ToLower(k)
 }
 
 // contractError is the family-format answer to a request rejected by
@@ -77,7 +103,7 @@ func (s *callState) precheck(hasBody bool) []string {
 func (s *callState) bodyCheck() error {
 	c := s.c
 	c.RequestKeys = s.scan.Keys()
-	c.RequestJSONError = s.body.n > 0 && !s.scan.Valid()
+	c.RequestJSONError = s.body.bodyLen() > 0 && !s.scan.Valid()
 	r := s.g.cfg.Contract.CheckRequest(&c, s.headers, true)
 	if len(r.RequestProblems) == 0 {
 		return nil

@@ -113,12 +113,14 @@ type Gateway struct {
 	srvHost  string
 	srvPort  int
 	keyLabel string
+	// keyBytes is Key as the masking bodies look for it.
+	keyBytes []byte
 
 	mu     sync.Mutex
 	closed bool
-	// pending are the records of ended calls not yet observed; drain, run
-	// by timer, observes them.
-	pending []func() *call.Call
+	// pending are the ended calls not yet observed; drain, run by timer,
+	// completes their records and observes them.
+	pending []*callState
 	timer   *time.Timer
 	// draining is set while a drain observes: one drainer at a time keeps
 	// the calls of later batches behind those of earlier ones.
@@ -183,6 +185,7 @@ func (g *Gateway) init(ln net.Listener) {
 	g.hosts = map[string]bool{g.ln.Addr().String(): true, "localhost:" + port: true}
 	g.srvHost = g.upstream.Hostname()
 	g.srvPort = upstreamPort(g.upstream)
+	g.keyBytes = []byte(g.cfg.Key)
 	if g.cfg.Key != "" && g.cfg.Label != nil {
 		g.keyLabel = g.cfg.Label(g.cfg.Key)
 	}
@@ -271,27 +274,29 @@ func (g *Gateway) Close(ctx context.Context) error {
 	return err
 }
 
-// observe queues record: drain runs it and hands its call to the observer
-// within observeDelay.
-func (g *Gateway) observe(record func() *call.Call) {
+// observe queues an ended call: drain completes its record and hands it to
+// the observer within observeDelay. It reports false when the call will not
+// be observed (no observer, or the gateway closed).
+func (g *Gateway) observe(s *callState) bool {
 	if g.cfg.Observe == nil {
-		return
+		return false
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.closed {
-		return
+		return false
 	}
 	g.wg.Add(1)
-	g.pending = append(g.pending, record)
+	g.pending = append(g.pending, s)
 	if len(g.pending) > 1 {
-		return
+		return true
 	}
 	if g.timer == nil {
 		g.timer = time.AfterFunc(observeDelay, g.drain)
 	} else {
 		g.timer.Reset(observeDelay)
 	}
+	return true
 }
 
 // drain observes the pending calls, in the order they ended. Only one
@@ -310,8 +315,8 @@ func (g *Gateway) drain() {
 		batch := g.pending
 		g.pending = nil
 		g.mu.Unlock()
-		for _, record := range batch {
-			g.cfg.Observe(record())
+		for _, s := range batch {
+			g.cfg.Observe(s.record())
 		}
 		if g.cfg.ObserveDone != nil {
 			g.cfg.ObserveDone()

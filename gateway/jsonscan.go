@@ -91,9 +91,16 @@ type capturedValue struct {
 }
 
 func newKeyScanner(want func(key string) bool) *keyScanner {
-	s := &keyScanner{want: want}
-	s.keys, s.values, s.arrays = s.keyBuf[:0], s.valBuf[:0], s.arrBuf[:]
+	s := &keyScanner{}
+	s.init(want)
 	return s
+}
+
+// init readies a zero keyScanner, one held in a larger struct, to scan for
+// the keys want accepts.
+func (s *keyScanner) init(want func(key string) bool) {
+	s.want = want
+	s.keys, s.values, s.arrays = s.keyBuf[:0], s.valBuf[:0], s.arrBuf[:]
 }
 
 // commonKeys are request keys whose names are shared, not allocated, per

@@ -40,10 +40,6 @@ const (
 // maskBuffers recycles the buffers of finished bodies.
 var maskBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
-func newMaskingBody(body io.ReadCloser, key string) *maskingBody {
-	return &maskingBody{ReadCloser: body, key: []byte(key)}
-}
-
 func (m *maskingBody) Read(p []byte) (int, error) {
 	for m.off == m.end {
 		if m.err != nil {

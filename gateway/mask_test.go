@@ -9,6 +9,12 @@ import (
 	"testing/iotest"
 )
 
+// newMaskingBody masks key in body, as modifyResponse does in a call's
+// state.
+func newMaskingBody(body io.ReadCloser, key string) *maskingBody {
+	return &maskingBody{ReadCloser: body, key: []byte(key)}
+}
+
 func TestMaskingBodyOverwritesKeyAcrossReadBoundaries(t *testing.T) {
 	const key = "sk-canary-mask-0123456789"
 	body := `{"error":{"message":"Incorrect API key provided: ` + key + `. again: ` + key + `"}}` + "\n\nsk-canary-mask-01 partial"

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httputil"
+	"net/url"
 	"strconv"
 	"strings"
 	"syscall"
@@ -36,7 +37,11 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.local(r, call.LocalProbe, rt)
 		return
 	}
-	query := r.URL.Query()
+	// Most calls have no query: parsing one would allocate for nothing.
+	var query url.Values
+	if r.URL.RawQuery != "" {
+		query = r.URL.Query()
+	}
 	cred := presented(r.Header, query)
 	if g.cfg.Key != "" {
 		if !tokenMatches(cred, g.cfg.Token) {
@@ -59,7 +64,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	st := &callState{g: g, ctx: r.Context()}
+	st := &callState{Context: r.Context(), g: g}
 	st.c = call.Call{
 		Family: rt.Family, Method: r.Method, Path: r.URL.Path,
 		UserAgent: r.UserAgent(), Start: time.Now(),
@@ -79,7 +84,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if g.cfg.Contract != nil {
-		st.headers = headerNames(r.Header, query)
+		st.headers = headerNames(st.headerBuf[:0], r.Header, query)
 	}
 	hasBody := r.Body != nil && r.Body != http.NoBody
 	if g.enforcing() {
@@ -92,11 +97,13 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if hasBody {
-		st.scan = newKeyScanner(wantRequestKey)
-		st.body = &teeRequestBody{ReadCloser: r.Body, scan: st.scan}
+		st.scan.init(wantRequestKey)
+		var check func() error
 		if g.enforcing() {
-			st.body.atEOF = st.bodyCheck
+			check = st.bodyCheck
 		}
+		st.tee.start(r.Body, &st.scan, check)
+		st.body = &st.tee
 		r.Body = st.body
 	}
 	// The transport reads the request body to its EOF after the upstream
@@ -105,9 +112,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// fails, and the transport drops the upstream connection mid-stream.
 	_ = http.NewResponseController(w).EnableFullDuplex()
 	if g.cfg.Key != "" {
-		w = &maskingWriter{ResponseWriter: w, key: g.cfg.Key}
+		st.writer = maskingWriter{ResponseWriter: w, key: g.cfg.Key}
+		w = &st.writer
 	}
-	g.proxy.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), stateKey{}, st)))
+	g.proxy.ServeHTTP(w, r.WithContext(st))
 }
 
 func (g *Gateway) enforcing() bool { return g.cfg.Enforce && g.cfg.Contract != nil }
@@ -206,12 +214,12 @@ func (g *Gateway) modifyResponse(resp *http.Response) error {
 	if managed {
 		// In managed mode the agent never sees the real key, even when
 		// the upstream echoes it.
-		m := newMaskingBody(body, g.cfg.Key)
-		m.trailers = resp
-		body = m
+		st.masking = maskingBody{ReadCloser: body, key: g.keyBytes, trailers: resp}
+		body = &st.masking
 	}
 	p := newResponseParser(st.c.Family, resp.StatusCode, ct, enc)
-	resp.Body = &teeResponseBody{body: body, parser: p, call: st}
+	st.reply = teeResponseBody{body: body, parser: p, call: st}
+	resp.Body = &st.reply
 	return nil
 }
 
@@ -222,7 +230,7 @@ func (g *Gateway) errorHandler(w http.ResponseWriter, r *http.Request, err error
 		w.WriteHeader(http.StatusBadGateway)
 		return
 	}
-	if r.Context().Err() != nil {
+	if st.Err() != nil {
 		st.update(func(c *call.Call) { c.Cancelled = true })
 		st.finish(nil, false)
 		return

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"strconv"
+	"sync"
 	"sync/atomic"
 
 	"github.com/agentwrap/agentwrap/call"
@@ -20,28 +21,78 @@ var requestKeys = map[string]bool{
 
 func wantRequestKey(k string) bool { return requestKeys[k] }
 
+// pendingScanBytes bounds the request bytes a call keeps for its deferred
+// scan. 64 KiB holds the whole body of most agent calls (a first turn or a
+// short conversation), so that their scan (up to ~150 µs for an
+// escape-heavy 64 KiB, see BenchmarkKeyScanner) runs after the reply went
+// to the agent, while a call in flight holds at most 64 KiB whatever its
+// body: a few MiB for dozens of concurrent calls. A longer body has its
+// first 64 KiB scanned when it outgrows the buffer and the rest as it
+// passes, as every body was before.
+const pendingScanBytes = 64 << 10
+
+// pendingBuffers recycles the buffers of pendingScanBytes that hold request
+// bytes awaiting their scan.
+var pendingBuffers = sync.Pool{New: func() any { b := make([]byte, 0, pendingScanBytes); return &b }}
+
 // teeRequestBody passes the agent's request body to the upstream unchanged
-// while a keyScanner reads its top-level keys. Nothing is buffered beyond the
+// while its top-level keys are read by scan.
+//
+// Unless enforcement needs the scan at the body's end (atEOF), the scan
+// waits for the call's record: the bytes are copied into a pooled buffer
+// of pendingScanBytes and scanned when the record is completed, off the
+// call's path (finishScan). These raw request bytes, the prompt among them,
+// are held only while the call is pending: finishScan wipes the buffer and
+// returns it to its pool. A body that outgrows the buffer has what it
+// holds scanned at once and the rest scanned as it passes, so that memory
+// stays bounded whatever the body's size. Nothing else is kept beyond the
 // scanner's bounded capture.
 type teeRequestBody struct {
 	io.ReadCloser
 	scan *keyScanner
-	n    int64
 	// atEOF, when set, runs once at the end of the body; an error it
 	// returns replaces io.EOF so that the upstream request is abandoned
-	// before the upstream could act on it.
+	// before the upstream could act on it. It scans inline: the check
+	// needs the scan's result at the end of the body.
 	atEOF func() error
 	// eof is set once the agent's body was read to its end: a body the
 	// upstream was never sent (unreachable upstream) or only partly has
 	// unknown fields, not missing ones.
 	eof atomic.Bool
+
+	// mu guards what follows: Read runs on the transport's goroutine,
+	// finishScan on the observer's, and the transport may still read the
+	// body after the call ended.
+	mu sync.Mutex
+	n  int64
+	// pending holds the bytes read but not scanned yet; nil until the
+	// first read and after finishScan.
+	pending *[]byte
+	mode    scanMode
+}
+
+// scanMode says what teeRequestBody.Read does with the bytes it passes on.
+type scanMode uint8
+
+const (
+	teeDeferred scanMode = iota // kept in pending for finishScan
+	teeInline                   // scanned as they pass
+	teeDone                     // ignored: the record was completed
+)
+
+// start tees body, to be read by scan; check, when not nil, is atEOF and
+// has the body scanned inline.
+func (b *teeRequestBody) start(body io.ReadCloser, scan *keyScanner, check func() error) {
+	b.ReadCloser, b.scan, b.atEOF = body, scan, check
+	if check != nil {
+		b.mode = teeInline
+	}
 }
 
 func (b *teeRequestBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	if n > 0 {
-		b.n += int64(n)
-		_, _ = b.scan.Write(p[:n])
+		b.keep(p[:n])
 	}
 	if err == io.EOF {
 		b.eof.Store(true)
@@ -54,6 +105,66 @@ func (b *teeRequestBody) Read(p []byte) (int, error) {
 		}
 	}
 	return n, err
+}
+
+// keep counts p and scans it or keeps it for the deferred scan.
+func (b *teeRequestBody) keep(p []byte) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.n += int64(len(p))
+	switch b.mode {
+	case teeDone:
+		return
+	case teeDeferred:
+		if b.pending == nil {
+			b.pending = pendingBuffers.Get().(*[]byte)
+		}
+		if buf := *b.pending; len(buf)+len(p) <= cap(buf) {
+			*b.pending = append(buf, p...)
+			return
+		}
+		// The body outgrew the buffer: scan what it holds now and the
+		// rest as it passes, so that no more of the body is held.
+		b.release(true)
+		b.mode = teeInline
+	}
+	_, _ = b.scan.Write(p)
+}
+
+// finishScan completes the scan of the bytes read so far, when scan is set
+// (the call's record is being completed), or drops them (no record will
+// be), and returns the number of bytes read. Bytes read after it are not
+// scanned: nothing reads the scanner after the record.
+func (b *teeRequestBody) finishScan(scan bool) int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.release(scan)
+	b.mode = teeDone
+	return b.n
+}
+
+// bodyLen returns the number of bytes read so far.
+func (b *teeRequestBody) bodyLen() int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.n
+}
+
+// release scans the pending bytes when scan is set, then wipes their buffer
+// and returns it to its pool, once: pending is nil afterwards. b.mu is
+// held.
+func (b *teeRequestBody) release(scan bool) {
+	if b.pending == nil {
+		return
+	}
+	buf := *b.pending
+	if scan {
+		_, _ = b.scan.Write(buf)
+	}
+	clear(buf)
+	*b.pending = buf[:0]
+	pendingBuffers.Put(b.pending)
+	b.pending = nil
 }
 
 // jsonString decodes a JSON string value; a plain one (no escape, ASCII

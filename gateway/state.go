@@ -11,15 +11,36 @@ import (
 // callState follows one call through the proxy: the record being filled, the
 // request body scanner, and the exactly-once finish that hands the record to
 // the observer.
+//
+// It is the context of the request the reverse proxy forwards: its Value
+// finds it for rewrite, modifyResponse and errorHandler, without a context
+// of its own per call. It holds the call's helpers (scanner, body tees,
+// masking writer and body) in one allocation: none outlives the call state.
 type callState struct {
-	g    *Gateway
-	ctx  context.Context
-	scan *keyScanner
+	// Context is the agent's request's context.
+	context.Context
+	g *Gateway
+	// body is &tee when the request has a body, else nil.
 	body *teeRequestBody
 	// headers are the request's header names, for the contract check.
 	headers []string
 	// rejected holds the problems for which enforcement stopped the body.
 	rejected []string
+
+	scan      keyScanner
+	tee       teeRequestBody
+	writer    maskingWriter
+	masking   maskingBody
+	reply     teeResponseBody
+	headerBuf [16]string
+
+	// fin holds finish's arguments for record: set once, before the call
+	// is queued to the observer.
+	fin struct {
+		p              responseParser
+		end            time.Time
+		complete, gone bool
+	}
 
 	mu   sync.Mutex
 	c    call.Call
@@ -27,6 +48,15 @@ type callState struct {
 }
 
 type stateKey struct{}
+
+// Value returns the call state for stateKey, else the request context's
+// value.
+func (s *callState) Value(key any) any {
+	if key == (stateKey{}) {
+		return s
+	}
+	return s.Context.Value(key)
+}
 
 func stateFrom(ctx context.Context) *callState {
 	st, _ := ctx.Value(stateKey{}).(*callState)
@@ -64,17 +94,23 @@ func (s *callState) finishClosed(p responseParser) {
 func (s *callState) finishAs(p responseParser, complete, agentGone bool) {
 	s.once.Do(func() {
 		end := time.Now()
-		gone := !complete && (agentGone || s.ctx.Err() != nil)
+		gone := !complete && (agentGone || s.Err() != nil)
+		s.fin.p, s.fin.end, s.fin.complete, s.fin.gone = p, end, complete, gone
 		// Parsing, the request scan and the contract check run with the
 		// observer, after the last byte went to the agent.
-		s.g.observe(func() *call.Call { return s.record(p, end, complete, gone) })
+		if !s.g.observe(s) && s.body != nil {
+			// No record will be completed: drop the bytes kept for
+			// the scan now.
+			s.body.finishScan(false)
+		}
 	})
 }
 
-// record completes the call's record: the parser (nil when there was no
-// body to parse) fills the response fields, the scanner the request fields,
-// then the contract check runs.
-func (s *callState) record(p responseParser, end time.Time, complete, gone bool) *call.Call {
+// record completes the call's record from finish's arguments: the parser
+// (nil when there was no body to parse) fills the response fields, the
+// scanner the request fields, then the contract check runs.
+func (s *callState) record() *call.Call {
+	p, end, complete, gone := s.fin.p, s.fin.end, s.fin.complete, s.fin.gone
 	s.mu.Lock()
 	c := s.c
 	s.mu.Unlock()
@@ -94,8 +130,8 @@ func (s *callState) record(p responseParser, end time.Time, complete, gone bool)
 			c.TransportError = "response_interrupted"
 		}
 	}
-	if s.scan != nil {
-		fillRequest(&c, s.scan, s.body.n)
+	if s.body != nil {
+		fillRequest(&c, &s.scan, s.body.finishScan(true))
 	}
 	bodyRead := s.body == nil || s.body.eof.Load()
 	if !bodyRead {
