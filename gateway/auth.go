@@ -35,25 +35,42 @@ func presented(h http.Header, q url.Values) string {
 
 // tokenMatches compares a presented credential with the run token in
 // constant time.
-func tokenMatches(got, token string) bool {
-	return subtle.ConstantTimeCompare([]byte(got), []byte(token)) == 1
+func tokenMatches(got string, token []byte) bool {
+	// A copy on the stack: converting got, as long as a run token, would
+	// allocate on every call.
+	var buf [128]byte
+	return subtle.ConstantTimeCompare(append(buf[:0], got...), token) == 1
 }
 
-// swapCredential removes every credential from the outgoing request and, when
-// key is non-empty, sets key in the header the family uses.
-func swapCredential(out *http.Request, s call.CredentialStyle, key string) {
+// swapCredential removes every credential from the outgoing request and
+// sets the key's header, name (canonical) and value, the one the family
+// uses.
+func swapCredential(out *http.Request, name string, value []string) {
 	for _, k := range credentialHeaders {
 		out.Header.Del(k)
 	}
-	q := out.URL.Query()
-	if q.Has("key") {
-		q.Del("key")
-		out.URL.RawQuery = q.Encode()
+	// Most calls have no query: parsing one would allocate for nothing.
+	if out.URL.RawQuery != "" {
+		q := out.URL.Query()
+		if q.Has("key") {
+			q.Del("key")
+			out.URL.RawQuery = q.Encode()
+		}
 	}
-	if key == "" {
-		return
+	out.Header[name] = value
+}
+
+// credentialHeader is the header that carries the key in one credential
+// style.
+type credentialHeader struct{ name, value string }
+
+// keyHeaders returns the key's header in each credential style,
+// indexed by style, made once instead of per call ("Bearer " + key).
+func keyHeaders(key string) (h [call.CredentialGoogAPIKey + 1]credentialHeader) {
+	for s := call.CredentialBearer; s <= call.CredentialGoogAPIKey; s++ {
+		h[s].name, h[s].value = s.Header(key)
 	}
-	out.Header.Set(s.Header(key))
+	return h
 }
 
 // peerState is the verdict on one connection's peer, taken at the

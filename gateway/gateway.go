@@ -113,8 +113,12 @@ type Gateway struct {
 	srvHost  string
 	srvPort  int
 	keyLabel string
-	// keyBytes is Key as the masking bodies look for it.
-	keyBytes []byte
+	// keyBytes is Key as the masking bodies look for it, creds the
+	// header that carries it in each credential style, tokenBytes Token
+	// as tokenMatches compares it.
+	keyBytes   []byte
+	creds      [call.CredentialGoogAPIKey + 1]credentialHeader
+	tokenBytes []byte
 
 	mu     sync.Mutex
 	closed bool
@@ -185,7 +189,11 @@ func (g *Gateway) init(ln net.Listener) {
 	g.hosts = map[string]bool{g.ln.Addr().String(): true, "localhost:" + port: true}
 	g.srvHost = g.upstream.Hostname()
 	g.srvPort = upstreamPort(g.upstream)
-	g.keyBytes = []byte(g.cfg.Key)
+	if g.cfg.Key != "" {
+		g.keyBytes = []byte(g.cfg.Key)
+		g.creds = keyHeaders(g.cfg.Key)
+		g.tokenBytes = []byte(g.cfg.Token)
+	}
 	if g.cfg.Key != "" && g.cfg.Label != nil {
 		g.keyLabel = g.cfg.Label(g.cfg.Key)
 	}

@@ -25,7 +25,15 @@ type familyParser interface {
 // newResponseParser returns the parser for a reply of family f, chosen by
 // the reply's status, media type and Content-Encoding.
 func newResponseParser(f call.Family, status int, contentType, contentEncoding string) responseParser {
-	p := &bodyParser{family: f, status: status, fam: familyFor(f), res: newResult()}
+	p := &bodyParser{}
+	p.init(f, status, contentType, contentEncoding)
+	return p
+}
+
+// init readies a zero bodyParser, one held in a call's state, as
+// newResponseParser's.
+func (p *bodyParser) init(f call.Family, status int, contentType, contentEncoding string) {
+	p.family, p.status, p.fam, p.res = f, status, familyFor(f), newResult()
 	p.sse = isEventStream(contentType)
 	if p.sse {
 		p.events = &sseParser{sink: p}
@@ -40,7 +48,6 @@ func newResponseParser(f call.Family, status int, contentType, contentEncoding s
 	case enc != "":
 		p.enc = &encodedBody{encoding: enc}
 	}
-	return p
 }
 
 // isEventStream reports whether a Content-Type names text/event-stream.

@@ -44,7 +44,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	cred := presented(r.Header, query)
 	if g.cfg.Key != "" {
-		if !tokenMatches(cred, g.cfg.Token) {
+		if !tokenMatches(cred, g.tokenBytes) {
 			errTokenRejected.write(w, shape)
 			g.local(r, tokenReason(cred), rt)
 			return
@@ -102,7 +102,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if g.enforcing() {
 			check = st.bodyCheck
 		}
-		st.tee.start(r.Body, &st.scan, check)
+		st.tee.start(r.Body, r.ContentLength, &st.scan, check)
 		st.body = &st.tee
 		r.Body = st.body
 	}
@@ -147,7 +147,12 @@ func isUpgrade(h http.Header) bool {
 }
 
 func resendCount(h http.Header) int {
-	n, err := strconv.Atoi(h.Get("X-Stainless-Retry-Count"))
+	v := h.Get("X-Stainless-Retry-Count")
+	if v == "" {
+		// Most calls are not resent: Atoi would allocate its error.
+		return 0
+	}
+	n, err := strconv.Atoi(v)
 	if err != nil || n < 0 {
 		return 0
 	}
@@ -172,11 +177,21 @@ func (g *Gateway) rewrite(pr *httputil.ProxyRequest) {
 	if st != nil {
 		f = st.c.Family
 	}
-	cred, _ := call.Style(f, pr.In.URL.Path)
-	swapCredential(pr.Out, cred, g.cfg.Key)
+	style, _ := call.Style(f, pr.In.URL.Path)
+	cred := g.creds[style]
+	// The two header values are held in the call's state, so that setting
+	// them allocates nothing; each slice is capped at its one value.
+	var vals *[2]string
+	if st != nil {
+		vals = &st.outValues
+	} else {
+		vals = new([2]string)
+	}
+	vals[0], vals[1] = cred.value, managedAcceptEncoding
+	swapCredential(pr.Out, cred.name, vals[0:1:1])
 	// The gateway decodes the reply itself to mask it; the agent's own
 	// Accept-Encoding would let codings it cannot decode through.
-	pr.Out.Header.Set("Accept-Encoding", managedAcceptEncoding)
+	pr.Out.Header["Accept-Encoding"] = vals[1:2:2]
 }
 
 // modifyResponse records the response head and tees its body to the
@@ -217,8 +232,8 @@ func (g *Gateway) modifyResponse(resp *http.Response) error {
 		st.masking = maskingBody{ReadCloser: body, key: g.keyBytes, trailers: resp}
 		body = &st.masking
 	}
-	p := newResponseParser(st.c.Family, resp.StatusCode, ct, enc)
-	st.reply = teeResponseBody{body: body, parser: p, call: st}
+	st.parser.init(st.c.Family, resp.StatusCode, ct, enc)
+	st.reply = teeResponseBody{body: body, parser: &st.parser, call: st}
 	resp.Body = &st.reply
 	return nil
 }

@@ -28,19 +28,53 @@ func wantRequestKey(k string) bool { return requestKeys[k] }
 // to the agent, while a call in flight holds at most 64 KiB whatever its
 // body: a few MiB for dozens of concurrent calls. A longer body has its
 // first 64 KiB scanned when it outgrows the buffer and the rest as it
-// passes, as every body was before.
+// passes, as every body was before; one whose Content-Length says it is
+// longer is scanned as it passes from its start.
 const pendingScanBytes = 64 << 10
 
-// pendingBuffers recycles the buffers of pendingScanBytes that hold request
-// bytes awaiting their scan.
-var pendingBuffers = sync.Pool{New: func() any { b := make([]byte, 0, pendingScanBytes); return &b }}
+// pendingSizes are the sizes of the buffers that keep request bytes for the
+// deferred scan, the last pendingScanBytes. A body takes the smallest that
+// holds it (by its Content-Length, or growing as it is read): a small
+// call's buffer is cheap to make again when the garbage collector empties
+// the pools.
+var pendingSizes = [...]int{4 << 10, 16 << 10, pendingScanBytes}
+
+// pendingPools recycle the buffers of each of pendingSizes.
+var pendingPools [len(pendingSizes)]sync.Pool
+
+// getPending returns an empty buffer of the smallest of pendingSizes that
+// holds n bytes (n is at most pendingScanBytes).
+func getPending(n int) *[]byte {
+	i := 0
+	for pendingSizes[i] < n {
+		i++
+	}
+	if b, ok := pendingPools[i].Get().(*[]byte); ok {
+		return b
+	}
+	b := make([]byte, 0, pendingSizes[i])
+	return &b
+}
+
+// putPending wipes a buffer of getPending, so that no request bytes linger
+// in the pool, and returns it to its pool.
+func putPending(b *[]byte) {
+	clear(*b)
+	*b = (*b)[:0]
+	for i, size := range pendingSizes {
+		if cap(*b) == size {
+			pendingPools[i].Put(b)
+			return
+		}
+	}
+}
 
 // teeRequestBody passes the agent's request body to the upstream unchanged
 // while its top-level keys are read by scan.
 //
 // Unless enforcement needs the scan at the body's end (atEOF), the scan
 // waits for the call's record: the bytes are copied into a pooled buffer
-// of pendingScanBytes and scanned when the record is completed, off the
+// (see pendingScanBytes) and scanned when the record is completed, off the
 // call's path (finishScan). These raw request bytes, the prompt among them,
 // are held only while the call is pending: finishScan wipes the buffer and
 // returns it to its pool. A body that outgrows the buffer has what it
@@ -65,8 +99,10 @@ type teeRequestBody struct {
 	// body after the call ended.
 	mu sync.Mutex
 	n  int64
-	// pending holds the bytes read but not scanned yet; nil until the
-	// first read and after finishScan.
+	// size is the body's Content-Length, -1 when unknown.
+	size int64
+	// pending holds the bytes read but not scanned yet, in a buffer of
+	// getPending; nil until the first read and after finishScan.
 	pending *[]byte
 	mode    scanMode
 }
@@ -77,14 +113,17 @@ type scanMode uint8
 const (
 	teeDeferred scanMode = iota // kept in pending for finishScan
 	teeInline                   // scanned as they pass
-	teeDone                     // ignored: the record was completed
+	teeDone                     // ignored: the deferred scan was completed
 )
 
-// start tees body, to be read by scan; check, when not nil, is atEOF and
-// has the body scanned inline.
-func (b *teeRequestBody) start(body io.ReadCloser, scan *keyScanner, check func() error) {
+// start tees body, of length size (-1: unknown), to be read by scan;
+// check, when not nil, is atEOF and has the body scanned inline.
+func (b *teeRequestBody) start(body io.ReadCloser, size int64, scan *keyScanner, check func() error) {
 	b.ReadCloser, b.scan, b.atEOF = body, scan, check
-	if check != nil {
+	b.size = size
+	if check != nil || size > pendingScanBytes {
+		// Buffered, this body's start would only be scanned when it
+		// outgrew the buffer: still on the call's path.
 		b.mode = teeInline
 	}
 }
@@ -116,11 +155,16 @@ func (b *teeRequestBody) keep(p []byte) {
 	case teeDone:
 		return
 	case teeDeferred:
-		if b.pending == nil {
-			b.pending = pendingBuffers.Get().(*[]byte)
+		held := 0
+		if b.pending != nil {
+			held = len(*b.pending)
 		}
-		if buf := *b.pending; len(buf)+len(p) <= cap(buf) {
-			*b.pending = append(buf, p...)
+		need := held + len(p)
+		if need <= pendingScanBytes {
+			if b.pending == nil || need > cap(*b.pending) {
+				b.grow(max(need, int(min(b.size, pendingScanBytes))))
+			}
+			*b.pending = append(*b.pending, p...)
 			return
 		}
 		// The body outgrew the buffer: scan what it holds now and the
@@ -133,13 +177,17 @@ func (b *teeRequestBody) keep(p []byte) {
 
 // finishScan completes the scan of the bytes read so far, when scan is set
 // (the call's record is being completed), or drops them (no record will
-// be), and returns the number of bytes read. Bytes read after it are not
-// scanned: nothing reads the scanner after the record.
+// be), and returns the number of bytes read. A deferred scan ignores the
+// bytes read after it: nothing reads the scanner after the record. An
+// inline one goes on as before: the enforcement check at the body's end
+// may still need it.
 func (b *teeRequestBody) finishScan(scan bool) int64 {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.release(scan)
-	b.mode = teeDone
+	if b.mode == teeDeferred {
+		b.mode = teeDone
+	}
 	return b.n
 }
 
@@ -150,6 +198,17 @@ func (b *teeRequestBody) bodyLen() int64 {
 	return b.n
 }
 
+// grow moves the pending bytes to a buffer that holds n bytes. b.mu is
+// held.
+func (b *teeRequestBody) grow(n int) {
+	next := getPending(n)
+	if b.pending != nil {
+		*next = append(*next, *b.pending...)
+		putPending(b.pending)
+	}
+	b.pending = next
+}
+
 // release scans the pending bytes when scan is set, then wipes their buffer
 // and returns it to its pool, once: pending is nil afterwards. b.mu is
 // held.
@@ -157,13 +216,10 @@ func (b *teeRequestBody) release(scan bool) {
 	if b.pending == nil {
 		return
 	}
-	buf := *b.pending
 	if scan {
-		_, _ = b.scan.Write(buf)
+		_, _ = b.scan.Write(*b.pending)
 	}
-	clear(buf)
-	*b.pending = buf[:0]
-	pendingBuffers.Put(b.pending)
+	putPending(b.pending)
 	b.pending = nil
 }
 

@@ -33,18 +33,21 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// deferredScan tees doc in reads of sizes with the deferred scan and
-// completes it as a record does.
-func deferredScan(t *testing.T, doc []byte, sizes []int) (*keyScanner, int64) {
+// deferredScan tees doc, of Content-Length size, in reads of sizes with
+// the deferred scan and completes it as a record does.
+func deferredScan(t *testing.T, doc []byte, size int64, sizes []int) (*keyScanner, int64) {
 	t.Helper()
 	s := newKeyScanner(wantRequestKey)
 	var tee teeRequestBody
-	tee.start(io.NopCloser(&chunkReader{b: doc, sizes: sizes}), s, nil)
+	tee.start(io.NopCloser(&chunkReader{b: doc, sizes: sizes}), size, s, nil)
 	buf := make([]byte, 32<<10)
 	for {
 		_, err := tee.Read(buf)
-		if tee.pending != nil && cap(*tee.pending) != pendingScanBytes {
+		if tee.pending != nil && cap(*tee.pending) > pendingScanBytes {
 			t.Fatalf("pending buffer grew to %d bytes", cap(*tee.pending))
+		}
+		if tee.pending != nil && size > pendingScanBytes {
+			t.Fatal("a body known to outgrow the buffer is kept")
 		}
 		if tee.pending != nil && len(*tee.pending) > 0 && tee.mode != teeDeferred {
 			t.Fatal("bytes kept while scanning inline")
@@ -66,13 +69,22 @@ func deferredScan(t *testing.T, doc []byte, sizes []int) (*keyScanner, int64) {
 	return s, n
 }
 
-// sameRecord fails when the deferred scan of doc fills a record otherwise
-// than the inline scan.
+// sameRecord fails when the deferred scan of doc, its Content-Length known
+// or not, fills a record otherwise than the inline scan.
 func sameRecord(t *testing.T, doc []byte, sizes []int) {
 	t.Helper()
 	inline := newKeyScanner(wantRequestKey)
 	_, _ = inline.Write(doc)
-	deferred, n := deferredScan(t, doc, sizes)
+	for _, size := range []int64{-1, int64(len(doc))} {
+		deferred, n := deferredScan(t, doc, size, sizes)
+		sameFields(t, doc, sizes, inline, deferred, n)
+	}
+}
+
+// sameFields fails when the deferred scan of doc, of n bytes, fills a
+// record otherwise than the inline one.
+func sameFields(t *testing.T, doc []byte, sizes []int, inline, deferred *keyScanner, n int64) {
+	t.Helper()
 	if n != int64(len(doc)) {
 		t.Fatalf("%.60q: %d bytes counted, want %d", doc, n, len(doc))
 	}
@@ -129,7 +141,7 @@ func scanCorpus(t *testing.T) [][]byte {
 		}
 	}
 	msg := `{"role":"user","content":"` + strings.Repeat(`lorem ipsum \"quoted\" `, 40) + `"},`
-	for _, size := range []int{pendingScanBytes - 40, pendingScanBytes, pendingScanBytes + 40, 3 * pendingScanBytes} {
+	for _, size := range []int{3000, 5000, 20000, pendingScanBytes - 40, pendingScanBytes, pendingScanBytes + 40, 3 * pendingScanBytes} {
 		head := `{"model":"claude-sonnet-4-5","messages":[`
 		tail := `{"role":"user","content":"x"}],"max_tokens":8192,"stream":true}`
 		body := []byte(head + strings.Repeat(msg, (size-len(head)-len(tail))/len(msg)) + tail)
@@ -159,6 +171,7 @@ func TestDeferredScanMatchesInline(t *testing.T) {
 			{32 << 10}, {4096 + 7}, {1000}, {len(doc)},
 			{pendingScanBytes - 1, 1, 32 << 10}, {pendingScanBytes, 32 << 10}, {pendingScanBytes + 1, 32 << 10},
 			{pendingScanBytes - 1, 2, 1}, {1, pendingScanBytes - 1, 1},
+			{4<<10 - 1, 2, 1000}, {16<<10 - 1, 2, 32 << 10},
 		} {
 			sameRecord(t, doc, sizes)
 		}
@@ -174,7 +187,7 @@ func TestDeferredScanAtAnyTime(t *testing.T) {
 	for cut := 0; cut <= len(doc); cut++ {
 		s := newKeyScanner(wantRequestKey)
 		var tee teeRequestBody
-		tee.start(io.NopCloser(&chunkReader{b: doc, sizes: []int{max(cut, 1), len(doc)}}), s, nil)
+		tee.start(io.NopCloser(&chunkReader{b: doc, sizes: []int{max(cut, 1), len(doc)}}), -1, s, nil)
 		buf := make([]byte, 64)
 		if cut > 0 {
 			_, _ = tee.Read(buf)
@@ -198,7 +211,7 @@ func TestDeferredScanAtAnyTime(t *testing.T) {
 func TestDeferredScanDropped(t *testing.T) {
 	s := newKeyScanner(wantRequestKey)
 	var tee teeRequestBody
-	tee.start(io.NopCloser(strings.NewReader(`{"model":"m"}`)), s, nil)
+	tee.start(io.NopCloser(strings.NewReader(`{"model":"m"}`)), -1, s, nil)
 	_, _ = io.Copy(io.Discard, &tee)
 	if tee.finishScan(false); tee.pending != nil || len(s.Keys()) != 0 {
 		t.Fatalf("dropped scan: pending %v, keys %q", tee.pending != nil, s.Keys())
@@ -206,20 +219,29 @@ func TestDeferredScanDropped(t *testing.T) {
 }
 
 // TestEnforcedScanIsInline: with the contract check at the body's end, the
-// body is scanned as it passes and nothing is kept.
+// body is scanned as it passes and nothing is kept, also when the call's
+// record was completed before the body's end (the upstream answered
+// first): the check still sees the whole body.
 func TestEnforcedScanIsInline(t *testing.T) {
-	s := newKeyScanner(wantRequestKey)
-	var tee teeRequestBody
-	checked := false
-	tee.start(io.NopCloser(strings.NewReader(`{"model":"m","max_tokens":3}`)), s, func() error {
-		checked = true
-		if !s.Complete() {
-			t.Error("body not scanned at its end")
+	doc := []byte(`{"model":"m","max_tokens":3}`)
+	for cut := 0; cut <= len(doc); cut++ {
+		s := newKeyScanner(wantRequestKey)
+		var tee teeRequestBody
+		checked := false
+		tee.start(io.NopCloser(&chunkReader{b: doc, sizes: []int{max(cut, 1), len(doc)}}), -1, s, func() error {
+			checked = true
+			if !s.Complete() || len(s.Keys()) != 2 {
+				t.Errorf("cut %d: body not scanned whole at its end", cut)
+			}
+			return nil
+		})
+		if cut > 0 {
+			_, _ = tee.Read(make([]byte, 64))
 		}
-		return nil
-	})
-	_, _ = io.Copy(io.Discard, &tee)
-	if !checked || tee.pending != nil {
-		t.Fatalf("checked %v, pending %v", checked, tee.pending != nil)
+		tee.finishScan(true)
+		_, _ = io.Copy(io.Discard, &tee)
+		if !checked || tee.pending != nil {
+			t.Fatalf("cut %d: checked %v, pending %v", cut, checked, tee.pending != nil)
+		}
 	}
 }

@@ -15,7 +15,8 @@ import (
 // It is the context of the request the reverse proxy forwards: its Value
 // finds it for rewrite, modifyResponse and errorHandler, without a context
 // of its own per call. It holds the call's helpers (scanner, body tees,
-// masking writer and body) in one allocation: none outlives the call state.
+// masking writer and body, reply parser) in one allocation: none outlives
+// the call state.
 type callState struct {
 	// Context is the agent's request's context.
 	context.Context
@@ -32,7 +33,11 @@ type callState struct {
 	writer    maskingWriter
 	masking   maskingBody
 	reply     teeResponseBody
+	parser    bodyParser
 	headerBuf [16]string
+	// outValues are the values of the key's and the Accept-Encoding
+	// header of the upstream request in managed mode (see rewrite).
+	outValues [2]string
 
 	// fin holds finish's arguments for record: set once, before the call
 	// is queued to the observer.
