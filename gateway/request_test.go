@@ -245,3 +245,41 @@ func TestEnforcedScanIsInline(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRequestTee measures the request tee on the call's path: a body
+// read through it in the transport's 32 KiB reads, scanned inline (as when
+// enforcing) or kept for the deferred scan, whose cost is then either
+// dropped from the measure (path: what the call waits for) or included
+// (total: with the scan the record runs later).
+func BenchmarkRequestTee(b *testing.B) {
+	msg := `{"role":"user","content":"` + strings.Repeat(`lorem ipsum \"quoted\" `, 8) + `"},`
+	for _, size := range []int{1 << 10, 32 << 10} {
+		head, tail := `{"model":"gpt-5","stream":true,"max_tokens":4096,"messages":[`, `{"role":"user","content":"x"}]}`
+		doc := []byte(head + strings.Repeat(msg, (size-len(head)-len(tail))/len(msg)) + tail)
+		for _, mode := range []string{"inline", "deferred-path", "deferred-total"} {
+			b.Run(mode+"/"+strconv.Itoa(size>>10)+"KB", func(b *testing.B) {
+				b.SetBytes(int64(len(doc)))
+				b.ReportAllocs()
+				buf := make([]byte, 32<<10)
+				r := bytes.NewReader(doc)
+				for b.Loop() {
+					r.Reset(doc)
+					var s keyScanner
+					s.init(wantRequestKey)
+					var tee teeRequestBody
+					var check func() error
+					if mode == "inline" {
+						check = func() error { return nil }
+					}
+					tee.start(io.NopCloser(r), int64(len(doc)), &s, check)
+					for {
+						if _, err := tee.Read(buf); err != nil {
+							break
+						}
+					}
+					tee.finishScan(mode != "deferred-path")
+				}
+			})
+		}
+	}
+}
