@@ -3,6 +3,7 @@ package gateway
 import (
 	"bytes"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -280,6 +281,42 @@ func BenchmarkRequestTee(b *testing.B) {
 					tee.finishScan(mode != "deferred-path")
 				}
 			})
+		}
+	}
+}
+
+// TestRequestFieldsWhateverTheBodySize: through the gateway, the record
+// reads the request fields of bodies kept whole for the deferred scan,
+// outgrowing its buffer, or known to, with a Content-Length or chunked, and
+// the upstream gets every body unchanged.
+func TestRequestFieldsWhateverTheBodySize(t *testing.T) {
+	h := newHarness(t, "", jsonReply(`{}`))
+	msg := `{"role":"user","content":"` + strings.Repeat(`lorem ipsum \"quoted\" `, 40) + `"},`
+	for _, size := range []int{100, 10 << 10, pendingScanBytes - 100, pendingScanBytes + 100, 200 << 10} {
+		body := `{"messages":[` + strings.Repeat(msg, size/len(msg)) + `{"role":"user","content":"x"}],"model":"claude-x","max_tokens":512}`
+		for _, chunked := range []bool{false, true} {
+			var r io.Reader = strings.NewReader(body)
+			if chunked {
+				r = io.MultiReader(r) // no length known: sent chunked
+			}
+			req, err := http.NewRequest("POST", h.gw.URL()+"/v1/messages", r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := http.DefaultTransport.RoundTrip(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if _, got := h.seen.last(t); string(got) != body {
+				t.Fatalf("%d bytes, chunked %v: upstream body changed", len(body), chunked)
+			}
+			c := h.call(t)
+			if c.RequestModel != "claude-x" || c.RequestMaxTokens != 512 || c.RequestJSONError ||
+				strings.Join(c.RequestKeys, ",") != "messages,model,max_tokens" {
+				t.Fatalf("%d bytes, chunked %v: %+v", len(body), chunked, c)
+			}
 		}
 	}
 }
