@@ -93,6 +93,10 @@ var gzipWriters = sync.Pool{New: func() any { return gzip.NewWriter(io.Discard) 
 // full batch of 512 call spans fits.
 const maxKeptRequest = 4 << 20
 
+// spanSizeHint is about what a call span takes in an export request (1.5
+// to 2 KB with its attributes), to size the request buffer for a batch.
+const spanSizeHint = 2 << 10
+
 // ExportSpans sends spans as one request, retrying what the OTLP
 // specification calls retryable (429, 502, 503, 504, and network
 // timeouts) within ctx; each attempt is bounded by the configured timeout.
@@ -111,6 +115,11 @@ func (e *protoExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOn
 	// The batcher exports one batch at a time; the lock keeps it so.
 	e.encMu.Lock()
 	defer e.encMu.Unlock()
+	if need := len(spans) * spanSizeHint; cap(e.buf) < need && need <= maxKeptRequest {
+		// Sized for the batch at once rather than grown by doubling: each
+		// doubling copies the request so far and touches fresh memory.
+		e.buf = make([]byte, 0, need)
+	}
 	body := appendExportRequest(e.buf[:0], spans)
 	if cap(body) <= maxKeptRequest {
 		e.buf = body[:0]

@@ -23,6 +23,10 @@ import (
 // a batch of a few hundred spans fits.
 const maxKept = 4 << 20
 
+// spanLineHint is about what a call span takes on a line (2 to 3 KB), to
+// size the line buffer for a batch.
+const spanLineHint = 3 << 10
+
 // envelope is the encoded text around the spans of one resource and scope.
 type envelope struct {
 	res            *resource.Resource

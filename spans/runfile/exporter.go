@@ -106,6 +106,11 @@ func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpa
 	// KB, and a sync.Pool is emptied by every other garbage collection.
 	e.encMu.Lock()
 	defer e.encMu.Unlock()
+	if need := len(spans) * spanLineHint; cap(e.buf) < need && need <= maxKept {
+		// Sized for the batch at once rather than grown by doubling: each
+		// doubling copies the line so far and touches fresh memory.
+		e.buf = make([]byte, 0, need)
+	}
 	line, ok := e.appendLine(e.buf[:0], spans)
 	if cap(line) <= maxKept {
 		e.buf = line[:0]
