@@ -139,9 +139,9 @@ type Gateway struct {
 // for the CPU just as the reply reaches the agent. It is short so that
 // a batch is short: under load, a batch takes a CPU for as long as its
 // calls' observation takes, and on a small machine the calls that overlap
-// it wait (10 ms batches gave a p99 latency ratio of 3.6–4.8 over a bare
+// it wait (10 ms batches gave a p99 latency ratio of 2.6–5.1 over a bare
 // proxy on two vCPUs, 1 ms batches 2.0–3.2, at the same CPU per call:
-// PERFORMANCE.md).
+// PERFORMANCE.md, "Where the p99 comes from").
 const observeDelay = time.Millisecond
 
 // New starts a gateway listening on loopback.
