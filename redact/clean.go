@@ -8,10 +8,11 @@ import (
 // cleanCache remembers short strings a Scanner found clean, so that each
 // distinct value is scanned once rather than once per call: most of the
 // strings a call's record and span hold (family, operation, provider,
-// path, model, server address, user agent) repeat from call to call. Scrub is a pure
-// function of the string and the scanner's known values, so an entry is
-// valid exactly as long as the known values it was scanned with: the cache
-// is emptied when they change (Scanner.Add in passthrough runs).
+// path, model, server address, user agent) repeat from call to call.
+// Scrub is a pure function of the string and the scanner's known values,
+// so an entry is valid exactly as long as the known values it was scanned
+// with: the cache is emptied when they change (Scanner.Add in passthrough
+// runs).
 type cleanCache struct {
 	mu sync.Mutex
 	// known is the scanner's list of known values the entries were
@@ -63,6 +64,7 @@ func (c *cleanCache) scrub(sc *Scanner, s string) (string, bool) {
 	return s, false
 }
 
+// derefKnown is the list p points to, or nil.
 func derefKnown(p *[]string) []string {
 	if p == nil {
 		return nil
