@@ -126,6 +126,8 @@ func (s *callSpan) ChildSpanCount() int                         { return 0 }
 
 // InstrumentationLibrary is InstrumentationScope, under the name the
 // interface keeps for compatibility.
-func (s *callSpan) InstrumentationLibrary() instrumentation.Library { //nolint:staticcheck // the interface still has it
+//
+//lint:ignore SA1019 sdktrace.ReadOnlySpan still has this method.
+func (s *callSpan) InstrumentationLibrary() instrumentation.Library {
 	return *s.scope
 }
