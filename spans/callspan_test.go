@@ -3,7 +3,6 @@ package spans
 import (
 	"context"
 	"reflect"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,20 +13,6 @@ import (
 	"github.com/agentwrap/agentwrap/redact"
 )
 
-// captured keeps the spans a provider exports to its run file.
-type captured struct {
-	mu    sync.Mutex
-	spans []sdktrace.ReadOnlySpan
-}
-
-func (c *captured) ExportSpans(_ context.Context, s []sdktrace.ReadOnlySpan) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.spans = append(c.spans, s...)
-	return nil
-}
-func (c *captured) Shutdown(context.Context) error { return nil }
-
 // TestCallSpanIsTheSDKSpan records the same calls through the provider's
 // run tracer (call spans made without the SDK) and through a plain SDK
 // tracer of the same provider (the SDK's recording span), under the same
@@ -35,7 +20,7 @@ func (c *captured) Shutdown(context.Context) error { return nil }
 // everything but the span ID is the same.
 func TestCallSpanIsTheSDKSpan(t *testing.T) {
 	const key = "sk-canary-callspan-0123456789abcdef"
-	rf := &captured{}
+	rf := &KeepSpans{}
 	guard := redact.NewGuard(SchemaNames(), redact.NewScanner(key))
 	env := map[string]string{"OTEL_RESOURCE_ATTRIBUTES": "team=platform,leak=" + key}
 	p, err := NewProvider(context.Background(), ProviderOptions{RunFile: rf, Getenv: func(k string) string { return env[k] },
@@ -69,7 +54,7 @@ func TestCallSpanIsTheSDKSpan(t *testing.T) {
 	if err := p.Shutdown(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	got := rf.spans
+	got := rf.Spans()
 	if len(got) != 2*len(calls)+1 {
 		t.Fatalf("%d spans exported, want %d", len(got), 2*len(calls)+1)
 	}
@@ -129,7 +114,7 @@ var p0 Provider
 // TestCallSpanWithoutRunSpanIsARoot records a call under a context with no
 // span: like the SDK, the call span starts a trace of its own.
 func TestCallSpanWithoutRunSpanIsARoot(t *testing.T) {
-	rf := &captured{}
+	rf := &KeepSpans{}
 	p, err := NewProvider(context.Background(), ProviderOptions{RunFile: rf, Getenv: func(string) string { return "" }})
 	if err != nil {
 		t.Fatal(err)
@@ -143,10 +128,11 @@ func TestCallSpanWithoutRunSpanIsARoot(t *testing.T) {
 	}
 	// After Shutdown began, no span is exported.
 	rec.Observe(&call.Call{Family: call.FamilyChatCompletions, Usage: call.NoUsage(), RequestMaxTokens: -1})
-	if len(rf.spans) != 2 {
-		t.Fatalf("%d spans, want 2 (none after shutdown)", len(rf.spans))
+	kept := rf.Spans()
+	if len(kept) != 2 {
+		t.Fatalf("%d spans, want 2 (none after shutdown)", len(kept))
 	}
-	a, b := rf.spans[0], rf.spans[1]
+	a, b := kept[0], kept[1]
 	if !a.SpanContext().IsValid() || a.Parent().IsValid() || a.SpanContext().TraceID() == b.SpanContext().TraceID() {
 		t.Errorf("spans %v (parent %v) and %v: want two valid roots of distinct traces", a.SpanContext(), a.Parent(), b.SpanContext())
 	}

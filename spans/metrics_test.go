@@ -6,7 +6,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -51,7 +50,7 @@ func testCalls() []*call.Call {
 // redaction guards of a wrapped run, and returns the spans of the run file.
 func record(t *testing.T, env map[string]string, calls []*call.Call) (*spans.Provider, []sdktrace.ReadOnlySpan) {
 	t.Helper()
-	runFile := &keepSpans{}
+	runFile := &spans.KeepSpans{}
 	sc := redact.NewScanner("sk-canary-key-for-metrics-000000", "")
 	guard := redact.NewGuard(spans.SchemaNames(), sc)
 	mguard := redact.NewGuard(spans.MetricSchemaNames(), sc)
@@ -80,23 +79,8 @@ func record(t *testing.T, env map[string]string, calls []*call.Call) (*spans.Pro
 	if err := p.Shutdown(sctx); err != nil {
 		t.Fatalf("shutdown: %v", err)
 	}
-	return p, runFile.spans
+	return p, runFile.Spans()
 }
-
-// keepSpans is a run file that keeps the spans past Shutdown.
-type keepSpans struct {
-	mu    sync.Mutex
-	spans []sdktrace.ReadOnlySpan
-}
-
-func (k *keepSpans) ExportSpans(_ context.Context, s []sdktrace.ReadOnlySpan) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.spans = append(k.spans, s...)
-	return nil
-}
-
-func (k *keepSpans) Shutdown(context.Context) error { return nil }
 
 func points(ps []otlptest.Point, name string) []otlptest.Point {
 	var out []otlptest.Point
