@@ -21,6 +21,23 @@ func BenchmarkMatch(b *testing.B) {
 	}
 }
 
+// BenchmarkMatchEndpoint is the lookup of the gateway's check of every
+// call: Match without the path parameters.
+func BenchmarkMatchEndpoint(b *testing.B) {
+	m := Builtin()
+	paths := [][2]string{
+		{"POST", "/v1/messages"},
+		{"POST", "/v1beta/models/gemini-2.5-pro:streamGenerateContent"},
+		{"GET", "/v1/models"},
+		{"POST", "/v1/unknown"},
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		p := paths[i%len(paths)]
+		m.MatchEndpoint(p[0], p[1])
+	}
+}
+
 // BenchmarkCheckRequest measures the request check of one Messages call.
 func BenchmarkCheckRequest(b *testing.B) {
 	e := Builtin().Endpoint("cometapi.messages")

@@ -2,6 +2,7 @@ package contract
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -20,37 +21,44 @@ func CheckRequest(e *Endpoint, headerNames []string, topLevelKeys []string, json
 	if e == nil {
 		return []string{"request not in the contract manifest"}
 	}
-	have := make(map[string]bool, len(headerNames))
-	for _, h := range headerNames {
-		have[strings.ToLower(h)] = true
-	}
+	// A request has a few dozen headers and top-level keys at most, an
+	// endpoint a few required ones: scanning the lists is cheaper than
+	// building a set of them for every call.
 	var problems []string
-	if len(e.CredentialHeaders) > 0 && !anyOf(have, e.CredentialHeaders) {
+	if len(e.CredentialHeaders) > 0 && !anyHeader(headerNames, e.CredentialHeaders) {
 		problems = append(problems, "missing credential header: one of "+strings.Join(e.CredentialHeaders, ", "))
 	}
 	for _, h := range e.RequiredHeaders {
-		if !have[h] {
+		if !hasHeader(headerNames, h) {
 			problems = append(problems, "missing required header: "+h)
 		}
 	}
 	if jsonError {
 		return append(problems, "request body is not a JSON object")
 	}
-	keys := make(map[string]bool, len(topLevelKeys))
-	for _, k := range topLevelKeys {
-		keys[k] = true
-	}
 	for _, f := range e.RequiredFields {
-		if !keys[f] {
+		if !slices.Contains(topLevelKeys, f) {
 			problems = append(problems, "missing required field: "+f)
 		}
 	}
 	return problems
 }
 
-func anyOf(have map[string]bool, names []string) bool {
+// hasHeader reports whether names holds name (lower case), in any case.
+func hasHeader(names []string, name string) bool {
 	for _, n := range names {
-		if have[n] {
+		if strings.EqualFold(n, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// anyHeader reports whether names holds any of want (lower case), in any
+// case.
+func anyHeader(names, want []string) bool {
+	for _, w := range want {
+		if hasHeader(names, w) {
 			return true
 		}
 	}

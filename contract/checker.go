@@ -14,7 +14,7 @@ func NewChecker(m *Manifest) *Checker { return &Checker{m: m} }
 // CheckRequest matches the call to an endpoint and checks method, path,
 // headers and, once the body was read, its required top-level fields.
 func (k *Checker) CheckRequest(c *call.Call, headerNames []string, bodyRead bool) call.ContractResult {
-	e, _ := k.m.Match(c.Method, c.Path)
+	e := k.m.MatchEndpoint(c.Method, c.Path)
 	if e == nil {
 		return call.ContractResult{RequestProblems: []string{"request not in the contract manifest"}}
 	}

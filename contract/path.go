@@ -125,15 +125,28 @@ func canonicalRoute(segs []segment) string {
 
 // splitPath splits a request path into its segments; ok is false when it
 // does not start with "/". "/" has no segments.
-func splitPath(path string) ([]string, bool) {
+// The segments are appended to buf (strings.Split's result, without its
+// allocation when buf has room).
+func splitPath(path string, buf []string) ([]string, bool) {
 	switch {
 	case !strings.HasPrefix(path, "/"):
 		return nil, false
 	case path == "/":
 		return nil, true
 	}
-	return strings.Split(path[1:], "/"), true
+	rest := path[1:]
+	for {
+		i := strings.IndexByte(rest, '/')
+		if i < 0 {
+			return append(buf, rest), true
+		}
+		buf, rest = append(buf, rest[:i]), rest[i+1:]
+	}
 }
+
+// maxSegments is the room for path segments Match keeps on its stack:
+// documented paths have at most five.
+const maxSegments = 8
 
 // match matches the segments of a request path against segs. It returns
 // whether it matched and a score: the number of literal bytes, so the most
@@ -183,10 +196,28 @@ func params(segs []segment, parts []string) map[string]string {
 // When several templates match, the one with the most literal text wins.
 // It returns nil, nil when no endpoint matches.
 func (m *Manifest) Match(method, path string) (*Endpoint, map[string]string) {
+	var buf [maxSegments]string
+	e, parts := m.match(method, path, buf[:0])
+	if e == nil {
+		return nil, nil
+	}
+	return e, params(e.route, parts)
+}
+
+// MatchEndpoint is Match without the path parameters, which the gateway's
+// check of every call does not need: it allocates nothing.
+func (m *Manifest) MatchEndpoint(method, path string) *Endpoint {
+	var buf [maxSegments]string
+	e, _ := m.match(method, path, buf[:0])
+	return e
+}
+
+// match is Match's lookup; the path's segments go to buf.
+func (m *Manifest) match(method, path string, buf []string) (*Endpoint, []string) {
 	if i := strings.IndexAny(path, "?#"); i >= 0 {
 		path = path[:i]
 	}
-	parts, ok := splitPath(path)
+	parts, ok := splitPath(path, buf)
 	if !ok {
 		return nil, nil
 	}
@@ -201,8 +232,5 @@ func (m *Manifest) Match(method, path string) (*Endpoint, map[string]string) {
 			best, bestScore = e, score
 		}
 	}
-	if best == nil {
-		return nil, nil
-	}
-	return best, params(best.route, parts)
+	return best, parts
 }

@@ -2,6 +2,7 @@ package contract
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -98,4 +99,31 @@ func TestCanonicalRouteErasesNames(t *testing.T) {
 	if canonicalRoute(a) != canonicalRoute(b) {
 		t.Errorf("%s != %s", canonicalRoute(a), canonicalRoute(b))
 	}
+}
+
+// FuzzSplitPath holds splitPath, which appends to a caller's array, to
+// strings.Split's segments, and Match and MatchEndpoint to the same
+// endpoint, for any path.
+func FuzzSplitPath(f *testing.F) {
+	for _, p := range []string{"/", "//", "/v1/messages", "/v1/messages/", "/v1//messages", "v1/messages", "",
+		"/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse", "/a/b/c/d/e/f/g/h/i/j", "/v1/models#x"} {
+		f.Add(p)
+	}
+	m := Builtin()
+	f.Fuzz(func(t *testing.T, path string) {
+		var buf [2]string
+		got, ok := splitPath(path, buf[:0])
+		if ok != strings.HasPrefix(path, "/") {
+			t.Fatalf("splitPath(%q): ok %v", path, ok)
+		}
+		if ok && path != "/" && !slices.Equal(got, strings.Split(path[1:], "/")) {
+			t.Fatalf("splitPath(%q) = %q, strings.Split gives %q", path, got, strings.Split(path[1:], "/"))
+		}
+		for _, method := range []string{"POST", "GET"} {
+			e, _ := m.Match(method, path)
+			if me := m.MatchEndpoint(method, path); me != e {
+				t.Fatalf("%s %q: Match finds %v, MatchEndpoint %v", method, path, e, me)
+			}
+		}
+	})
 }

@@ -24,9 +24,12 @@ type maskingBody struct {
 	key []byte
 	// data[off:end] is masked and ready; data[end:] is held back.
 	data []byte
-	off  int
-	end  int
-	err  error
+	// pooled is the pool's slice header data came from: Close returns
+	// data through it, without allocating a header of its own.
+	pooled *[]byte
+	off    int
+	end    int
+	err    error
 	// trailers, when set, is the response whose trailers are masked when
 	// the body is closed (the transport fills them in at the body's end).
 	trailers *http.Response
@@ -56,7 +59,8 @@ func (m *maskingBody) Read(p []byte) (int, error) {
 // every whole key and marks what can go to the agent.
 func (m *maskingBody) fill() {
 	if m.data == nil {
-		m.data = (*maskBuffers.Get().(*[]byte))[:0]
+		m.pooled = maskBuffers.Get().(*[]byte)
+		m.data = (*m.pooled)[:0]
 	}
 	held := copy(m.data[:cap(m.data)], m.data[m.end:])
 	m.data = m.data[:held]
@@ -110,9 +114,9 @@ func (m *maskingBody) Close() error {
 		maskHeader(m.trailers.Trailer, string(m.key))
 	}
 	if m.data != nil {
-		b := m.data[:0]
-		maskBuffers.Put(&b)
-		m.data, m.off, m.end = nil, 0, 0
+		*m.pooled = m.data[:0]
+		maskBuffers.Put(m.pooled)
+		m.data, m.pooled, m.off, m.end = nil, nil, 0, 0
 	}
 	return err
 }

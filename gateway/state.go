@@ -50,6 +50,9 @@ type callState struct {
 	mu   sync.Mutex
 	c    call.Call
 	once sync.Once
+	// rec is the completed record record hands to the observer: a copy
+	// of c in the call state's own allocation rather than one of its own.
+	rec call.Call
 }
 
 type stateKey struct{}
@@ -117,14 +120,15 @@ func (s *callState) finishAs(p responseParser, complete, agentGone bool) {
 func (s *callState) record() *call.Call {
 	p, end, complete, gone := s.fin.p, s.fin.end, s.fin.complete, s.fin.gone
 	s.mu.Lock()
-	c := s.c
+	s.rec = s.c
 	s.mu.Unlock()
+	c := &s.rec
 	c.End = end
 	if p != nil {
 		// An agent that hangs up after the stream's terminal event
 		// (Codex does) got the whole answer: parse as complete and let
 		// the terminal event decide.
-		p.finish(&c, complete || gone)
+		p.finish(c, complete || gone)
 	}
 	if !complete && c.TransportError == "" {
 		switch {
@@ -136,13 +140,13 @@ func (s *callState) record() *call.Call {
 		}
 	}
 	if s.body != nil {
-		fillRequest(&c, &s.scan, s.body.finishScan(true))
+		fillRequest(c, &s.scan, s.body.finishScan(true))
 	}
 	bodyRead := s.body == nil || s.body.eof.Load()
 	if !bodyRead {
 		// Never sent whole: what was not read is unknown, not missing.
 		c.RequestJSONError = false
 	}
-	s.checkRequest(&c, bodyRead)
-	return &c
+	s.checkRequest(c, bodyRead)
+	return c
 }

@@ -105,7 +105,8 @@ func (r *Recorder) Use(conv Conventions, m *Metrics, agent string) {
 
 // Observe records one call as a span. It is the gateway's observer.
 func (r *Recorder) Observe(c *call.Call) {
-	c = boundCall(c, r.Scrub)
+	bc := boundCall(c, r.Scrub)
+	c = &bc
 	o := Classify(c)
 	o.Note = r.note(o.Note)
 	buf := attrBuffers.Get().(*[]attribute.KeyValue)

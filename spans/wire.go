@@ -75,8 +75,9 @@ func bounded(s string, set *[256]bool, max int) string {
 }
 
 // boundCall returns a copy of c whose wire strings are scrubbed by scrub
-// (nil: not scrubbed) and bounded.
-func boundCall(c *call.Call, scrub func(string) string) *call.Call {
+// (nil: not scrubbed) and bounded. The copy is a value: Observe keeps it
+// on its stack instead of allocating half a kilobyte per call.
+func boundCall(c *call.Call, scrub func(string) string) call.Call {
 	b := *c
 	str := func(s string, set *[256]bool, max int) string {
 		if s == "" {
@@ -99,7 +100,7 @@ func boundCall(c *call.Call, scrub func(string) string) *call.Call {
 		b.ContentType = str(mediaType(c.ContentType), &mediaTypeChars, MaxMediaTypeLen)
 	}
 	b.FinishReasons = boundReasons(c.FinishReasons, str)
-	return &b
+	return b
 }
 
 // boundReasons bounds finish reasons; it returns rs itself when every
