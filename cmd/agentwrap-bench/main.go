@@ -16,6 +16,7 @@
 //	go run ./cmd/agentwrap-bench -quick          # a small smoke run
 //	go run ./cmd/agentwrap-bench -json out.json -rounds 5
 //	go run ./cmd/agentwrap-bench -only 'json-1KB x1$' -targets C -cpuprofile cpu.out
+//	go run ./cmd/agentwrap-bench -only 'json-1KB x32$' -targets B,C -memprofile mem.out
 package main
 
 import (
@@ -53,6 +54,9 @@ type options struct {
 	// targets are the targets each phase runs, in rotating order.
 	targets    []string
 	cpuProfile string
+	// memProfile is where the allocations of the phases go (pprof's allocs
+	// profile), when set.
+	memProfile string
 	// firstCall runs the first-call benchmark over a relay of rtt.
 	firstCall bool
 	rtt       time.Duration
@@ -101,6 +105,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	only := fs.String("only", "", `run only the phases whose "MODE xCONC" name matches this regular expression, e.g. "json-1KB x1$"`)
 	targets := fs.String("targets", strings.Join(targetNames, ","), "comma-separated targets to run")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the phases (not the memory checks) to this file")
+	fs.StringVar(&o.memProfile, "memprofile", "", "write an allocation profile of the phases (not the memory checks) to this file")
 	fs.BoolVar(&o.firstCall, "first-call", true, "run the first-call benchmark: a TLS upstream behind a relay with network delays")
 	fs.DurationVar(&o.rtt, "rtt", 0, "the relay's round-trip time for the first-call benchmark; 0 means 50ms, or 20ms with -quick")
 	fs.BoolVar(&o.report, "report", true, "run the report checks: agentwrap report and runs on a large run file in child processes")
@@ -215,6 +220,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	rep.Summary = summarizeRounds(p, rep.Phases)
 	pprof.StopCPUProfile()
+	if o.memProfile != "" {
+		if err := writeAllocProfile(o.memProfile); err != nil {
+			return err
+		}
+	}
 	if o.memory {
 		rep.Memory = runMemoryChecks(o.quick, stderr)
 	}
@@ -317,4 +327,19 @@ func failures(rep report) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// writeAllocProfile writes the allocations sampled so far (pprof's allocs
+// profile: the phases, and the harness's own reading of each run file
+// after its phase) to path.
+func writeAllocProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("cannot create the allocation profile: %w", err)
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return fmt.Errorf("cannot write the allocation profile: %w", err)
+	}
+	return f.Close()
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"io"
@@ -258,5 +259,29 @@ func TestReportChecksFailForABufferingReport(t *testing.T) {
 	}
 	if err := failures(report{Report: results}); err == nil || !strings.Contains(err.Error(), "over its limit") {
 		t.Errorf("failures(report checks over their limit) = %v", err)
+	}
+}
+
+// TestWriteAllocProfile writes the allocation profile -memprofile asks
+// for: a gzipped pprof profile, and an error for a path it cannot create.
+func TestWriteAllocProfile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "mem.out")
+	if err := writeAllocProfile(path); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatalf("the profile is not gzipped, as pprof writes it: %v", err)
+	}
+	if b, err := io.ReadAll(zr); err != nil || len(b) == 0 {
+		t.Fatalf("the profile reads %d bytes, %v", len(b), err)
+	}
+	if err := writeAllocProfile(filepath.Join(t.TempDir(), "missing", "mem.out")); err == nil {
+		t.Error("no error for a profile in a directory that does not exist")
 	}
 }
