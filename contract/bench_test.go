@@ -5,37 +5,35 @@ import (
 	"time"
 )
 
-// BenchmarkMatch measures the per-call endpoint lookup the gateway does.
-func BenchmarkMatch(b *testing.B) {
-	m := Builtin()
-	paths := [][2]string{
-		{"POST", "/v1/messages"},
-		{"POST", "/v1beta/models/gemini-2.5-pro:streamGenerateContent"},
-		{"GET", "/v1/models"},
-		{"POST", "/v1/unknown"},
-	}
+// lookupPaths are the requests the lookup benchmarks cycle through: a
+// literal path, one with a parameter, a GET and one no endpoint documents.
+var lookupPaths = [][2]string{
+	{"POST", "/v1/messages"},
+	{"POST", "/v1beta/models/gemini-2.5-pro:streamGenerateContent"},
+	{"GET", "/v1/models"},
+	{"POST", "/v1/unknown"},
+}
+
+// benchLookup runs lookup over lookupPaths.
+func benchLookup(b *testing.B, lookup func(method, path string)) {
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		p := paths[i%len(paths)]
-		m.Match(p[0], p[1])
+		p := lookupPaths[i%len(lookupPaths)]
+		lookup(p[0], p[1])
 	}
+}
+
+// BenchmarkMatch measures the endpoint lookup with the path parameters.
+func BenchmarkMatch(b *testing.B) {
+	m := Builtin()
+	benchLookup(b, func(method, path string) { m.Match(method, path) })
 }
 
 // BenchmarkMatchEndpoint is the lookup of the gateway's check of every
 // call: Match without the path parameters.
 func BenchmarkMatchEndpoint(b *testing.B) {
 	m := Builtin()
-	paths := [][2]string{
-		{"POST", "/v1/messages"},
-		{"POST", "/v1beta/models/gemini-2.5-pro:streamGenerateContent"},
-		{"GET", "/v1/models"},
-		{"POST", "/v1/unknown"},
-	}
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		p := paths[i%len(paths)]
-		m.MatchEndpoint(p[0], p[1])
-	}
+	benchLookup(b, func(method, path string) { m.MatchEndpoint(method, path) })
 }
 
 // BenchmarkCheckRequest measures the request check of one Messages call.
