@@ -17,6 +17,7 @@
 //	go run ./cmd/agentwrap-bench -json out.json -rounds 5
 //	go run ./cmd/agentwrap-bench -only 'json-1KB x1$' -targets C -cpuprofile cpu.out
 //	go run ./cmd/agentwrap-bench -only 'json-1KB x32$' -targets B,C -memprofile mem.out
+//	go run ./cmd/agentwrap-bench -only 'json-1KB x1$' -targets A,B,C -trace trace.out
 package main
 
 import (
@@ -32,6 +33,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
+	"runtime/trace"
 	"slices"
 	"strings"
 	"time"
@@ -57,6 +59,10 @@ type options struct {
 	// memProfile is where the allocations of the phases go (pprof's allocs
 	// profile), when set.
 	memProfile string
+	// trace is where the Go execution trace of the phases goes: each
+	// measured call is a region named "call TARGET", so that the slowest
+	// calls can be found and what ran beside them read (go tool trace).
+	trace string
 	// firstCall runs the first-call benchmark over a relay of rtt.
 	firstCall bool
 	rtt       time.Duration
@@ -106,6 +112,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	targets := fs.String("targets", strings.Join(targetNames, ","), "comma-separated targets to run")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the phases (not the memory checks) to this file")
 	fs.StringVar(&o.memProfile, "memprofile", "", "write an allocation profile of the phases (not the memory checks) to this file")
+	fs.StringVar(&o.trace, "trace", "", `write a Go execution trace of the phases (not the memory checks) to this file; each measured call is a region "call TARGET"`)
 	fs.BoolVar(&o.firstCall, "first-call", true, "run the first-call benchmark: a TLS upstream behind a relay with network delays")
 	fs.DurationVar(&o.rtt, "rtt", 0, "the relay's round-trip time for the first-call benchmark; 0 means 50ms, or 20ms with -quick")
 	fs.BoolVar(&o.report, "report", true, "run the report checks: agentwrap report and runs on a large run file in child processes")
@@ -207,6 +214,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if o.trace != "" {
+		f, err := os.Create(o.trace)
+		if err != nil {
+			return fmt.Errorf("cannot create the execution trace: %w", err)
+		}
+		defer f.Close()
+		if err := trace.Start(f); err != nil {
+			return fmt.Errorf("cannot start the execution trace: %w", err)
+		}
+		defer trace.Stop()
+	}
 	rep := report{Quick: o.quick, Rounds: o.rounds, FlushTimeout: o.flushTimeout.String(),
 		GoVersion: runtime.Version(), CPUs: runtime.NumCPU()}
 	for r := range o.runs {
@@ -220,6 +238,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	rep.Summary = summarizeRounds(p, rep.Phases)
 	pprof.StopCPUProfile()
+	trace.Stop()
 	if o.memProfile != "" {
 		if err := writeAllocProfile(o.memProfile); err != nil {
 			return err

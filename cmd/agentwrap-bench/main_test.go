@@ -285,3 +285,49 @@ func TestWriteAllocProfile(t *testing.T) {
 		t.Error("no error for a profile in a directory that does not exist")
 	}
 }
+
+// TestTraceRegions writes the execution trace -trace asks for and reads it
+// back with go tool trace: every measured call of the phase, and no
+// warm-up call, is a region named after its target.
+func TestTraceRegions(t *testing.T) {
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command to read the trace with")
+	}
+	dir := t.TempDir()
+	path, out := filepath.Join(dir, "trace.out"), filepath.Join(dir, "bench.json")
+	var stdout, stderr bytes.Buffer
+	args := []string{"-quick", "-only", "json-1KB x1$", "-targets", "B", "-memory=false", "-report=false",
+		"-first-call=false", "-json", out, "-trace", path}
+	if err := run(context.Background(), args, &stdout, &stderr); err != nil {
+		t.Fatalf("run: %v\n%s", err, stderr.String())
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep report
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Phases) != 1 || rep.Phases[0].Target != targetProxy {
+		t.Fatalf("phases %+v, want one of B", rep.Phases)
+	}
+	dump, err := exec.Command(goCmd, "tool", "trace", "-d=parsed", path).Output()
+	if err != nil {
+		t.Fatalf("go tool trace cannot read the trace: %v", err)
+	}
+	begins := strings.Count(string(dump), `RegionBegin`)
+	calls := 0
+	for line := range strings.Lines(string(dump)) {
+		if strings.Contains(line, "RegionBegin") && strings.Contains(line, `Type="call B"`) {
+			calls++
+		}
+	}
+	if want := rep.Phases[0].Calls; calls != want || begins != want {
+		t.Errorf("%d regions, %d of them \"call B\", want %d: one per measured call", begins, calls, want)
+	}
+	if err := run(context.Background(), []string{"-quick", "-trace", filepath.Join(dir, "missing", "t.out")}, &stdout, &stderr); err == nil {
+		t.Error("no error for a trace in a directory that does not exist")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"runtime/trace"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -78,6 +79,7 @@ func (e *env) runPhase(ctx context.Context, round int, name string, spec phaseSp
 	exported, points := e.sink.SpanCount(), len(e.sink.Metrics())
 
 	body := bodyFor(spec.Mode)
+	regionName := "call " + name
 	results := make([]callResult, spec.Calls)
 	// No debug.FreeOSMemory here: releasing the heap before every phase
 	// made each phase fault its pages in again, CPU a long-running
@@ -105,7 +107,11 @@ func (e *env) runPhase(ctx context.Context, round int, name string, spec phaseSp
 					scheduled = slot
 					time.Sleep(time.Until(slot))
 				}
+				// A region per call for -trace (nothing when no trace
+				// is being written).
+				region := trace.StartRegion(ctx, regionName)
 				results[i] = doCall(client, tg.url, spec.Mode, body, scheduled)
+				region.End()
 			}
 		}()
 	}
