@@ -12,19 +12,9 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/agentwrap/agentwrap/internal/format"
 	"github.com/agentwrap/agentwrap/internal/markdown"
 )
-
-// The formats Render knows, as `agentwrap report` names them.
-const (
-	FormatMarkdown = "md"
-	FormatYAML     = "yaml"
-	FormatJSON     = "json"
-	FormatHTML     = "html"
-)
-
-// Formats lists the formats Render knows.
-func Formats() []string { return []string{FormatMarkdown, FormatYAML, FormatJSON, FormatHTML} }
 
 //go:embed templates
 var files embed.FS
@@ -58,27 +48,28 @@ var (
 			ParseFS(files, "templates/checklist.html.tmpl"))
 )
 
-// Render writes c to w in format, one of Formats.
-func Render(w io.Writer, c *Checklist, format string) error {
+// Render writes c to w in the format f names (internal/format).
+func Render(w io.Writer, c *Checklist, f string) error {
+	f, err := format.Parse(f)
+	if err != nil {
+		return err
+	}
 	var buf bytes.Buffer
-	var err error
-	switch format {
-	case FormatMarkdown:
+	switch f {
+	case format.Markdown:
 		err = mdTemplate.Execute(&buf, c)
-	case FormatHTML:
+	case format.HTML:
 		err = htmlTemplate.Execute(&buf, c)
-	case FormatJSON:
+	case format.JSON:
 		var b []byte
 		b, err = json.MarshalIndent(c, "", "  ")
 		buf.Write(append(b, '\n'))
-	case FormatYAML:
+	case format.YAML:
 		enc := yaml.NewEncoder(&buf)
 		enc.SetIndent(2)
 		if err = enc.Encode(c); err == nil {
 			err = enc.Close()
 		}
-	default:
-		return fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(Formats(), ", "))
 	}
 	if err != nil {
 		return fmt.Errorf("cannot render checklist: %w", err)

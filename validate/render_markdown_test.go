@@ -8,6 +8,8 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
 	gmhtml "github.com/yuin/goldmark/renderer/html"
+
+	"github.com/agentwrap/agentwrap/internal/format"
 )
 
 // TestMarkdownChecklistShowsUpstreamTextAsText: what the checklist takes
@@ -30,7 +32,7 @@ func TestMarkdownChecklistShowsUpstreamTextAsText(t *testing.T) {
 		Unknowns: []string{"# not a heading " + img},
 	}
 	var md bytes.Buffer
-	if err := Render(&md, c, FormatMarkdown); err != nil {
+	if err := Render(&md, c, format.Markdown); err != nil {
 		t.Fatal(err)
 	}
 	gfm := goldmark.New(goldmark.WithExtensions(extension.GFM), goldmark.WithRendererOptions(gmhtml.WithUnsafe()))

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/agentwrap/agentwrap/contract"
+	"github.com/agentwrap/agentwrap/internal/format"
 	"github.com/agentwrap/agentwrap/internal/upstreamtest"
 	"github.com/agentwrap/agentwrap/redact"
 	"github.com/agentwrap/agentwrap/validate"
@@ -100,7 +101,7 @@ func presented(up *upstreamtest.Server) []string {
 func rendered(t *testing.T, cl *validate.Checklist) map[string][]byte {
 	t.Helper()
 	out := map[string][]byte{}
-	for _, f := range validate.Formats() {
+	for _, f := range format.Names() {
 		var b bytes.Buffer
 		if err := validate.Render(&b, cl, f); err != nil {
 			t.Fatal(err)

@@ -41,14 +41,7 @@ func TestQuickRun(t *testing.T) {
 	if err := run(context.Background(), []string{"-quick", "-json", out, "-flush-timeout", "3s"}, &stdout, &stderr); err != nil {
 		t.Fatalf("run: %v\n%s", err, stderr.String())
 	}
-	b, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rep report
-	if err := json.Unmarshal(b, &rep); err != nil {
-		t.Fatal(err)
-	}
+	rep := readReport(t, out)
 	p := quickPlan(1)
 	targets := targetNames
 	if _, err := exec.LookPath("node"); err != nil {
@@ -113,6 +106,20 @@ func TestQuickRun(t *testing.T) {
 			t.Errorf("tables lack %q:\n%s", want, stdout.String())
 		}
 	}
+}
+
+// readReport reads the measurements -json wrote to path.
+func readReport(t *testing.T, path string) report {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep report
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	return rep
 }
 
 func checkPhase(t *testing.T, ph phaseResult) {
@@ -302,14 +309,7 @@ func TestTraceRegions(t *testing.T) {
 	if err := run(context.Background(), args, &stdout, &stderr); err != nil {
 		t.Fatalf("run: %v\n%s", err, stderr.String())
 	}
-	b, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rep report
-	if err := json.Unmarshal(b, &rep); err != nil {
-		t.Fatal(err)
-	}
+	rep := readReport(t, out)
 	if len(rep.Phases) != 1 || rep.Phases[0].Target != targetProxy {
 		t.Fatalf("phases %+v, want one of B", rep.Phases)
 	}

@@ -3,11 +3,11 @@ package main
 import (
 	"fmt"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/agentwrap/agentwrap/internal/format"
 	"github.com/agentwrap/agentwrap/spans/report"
 )
 
@@ -19,7 +19,7 @@ func reportCommand() *cli.Command {
 		ArgsUsage: "[RUN_ID|latest]",
 		Flags: []cli.Flag{
 			stateDirFlag(),
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "`FORMAT`: " + strings.Join(report.Formats(), ", ") + " (html: a self-contained page with a call timeline)", Value: report.FormatMarkdown},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "`FORMAT`: " + strings.Join(format.Names(), ", ") + " (html: a self-contained page with a call timeline)", Value: format.Markdown},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` instead of standard output"},
 			&cli.IntFlag{Name: "max-calls", Usage: "show at most `N` calls in the calls table (those that did not pass first, then the earliest); totals and follow-ups always count every call", Value: report.DefaultMaxCalls},
 		},
@@ -27,9 +27,9 @@ func reportCommand() *cli.Command {
 			if c.NArg() > 1 {
 				return cli.Exit("report takes one run id (or latest)", 2)
 			}
-			format := c.String("format")
-			if !slices.Contains(report.Formats(), format) {
-				return cli.Exit(fmt.Sprintf("unknown format %q (want one of %s)", format, strings.Join(report.Formats(), ", ")), 2)
+			f, err := format.Parse(c.String("format"))
+			if err != nil {
+				return cli.Exit(err.Error(), 2)
 			}
 			if c.Int("max-calls") < 1 {
 				return cli.Exit(fmt.Sprintf("--max-calls %d: want at least 1", c.Int("max-calls")), 2)
@@ -43,22 +43,22 @@ func reportCommand() *cli.Command {
 				return cli.Exit(err.Error(), 1)
 			}
 			warnLineErrors(c, run.LineErrors, run.LineErrorsOmitted)
-			return writeReport(c, run, format)
+			return writeReport(c, run, f)
 		},
 	}
 }
 
 // writeReport renders run to --output or standard output.
-func writeReport(c *cli.Context, run *report.Run, format string) error {
+func writeReport(c *cli.Context, run *report.Run, form string) error {
 	out := c.String("output")
 	if out == "" {
-		return report.Render(c.App.Writer, run, format)
+		return report.Render(c.App.Writer, run, form)
 	}
 	f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return cli.Exit(fmt.Sprintf("cannot write report: %v", err), 1)
 	}
-	if err := report.Render(f, run, format); err != nil {
+	if err := report.Render(f, run, form); err != nil {
 		f.Close()
 		return cli.Exit(err.Error(), 1)
 	}

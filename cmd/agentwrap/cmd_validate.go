@@ -8,11 +8,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/agentwrap/agentwrap/internal/format"
 	"github.com/agentwrap/agentwrap/validate"
 	"github.com/agentwrap/agentwrap/wrap"
 )
@@ -25,7 +25,7 @@ func validateCommand() *cli.Command {
 		&cli.StringSliceFlag{Name: "family", Usage: "validate only the endpoints of request family `F` (repeatable)"},
 		&cli.IntFlag{Name: "max-requests", Usage: "send at most `N` requests; checks beyond are not run (0: no bound)"},
 		&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "send the requests without asking (needed without a terminal)"},
-		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "`FORMAT`: " + strings.Join(validate.Formats(), ", "), Value: validate.FormatMarkdown},
+		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "`FORMAT`: " + strings.Join(format.Names(), ", "), Value: format.Markdown},
 		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the checklist to `FILE` instead of standard output"},
 	}
 	for _, f := range runFlags() {
@@ -50,9 +50,9 @@ func validateAction(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return cli.Exit("validate takes no arguments", 2)
 	}
-	format := c.String("format")
-	if !slices.Contains(validate.Formats(), format) {
-		return cli.Exit(fmt.Sprintf("unknown format %q (want one of %s)", format, strings.Join(validate.Formats(), ", ")), 2)
+	f, err := format.Parse(c.String("format"))
+	if err != nil {
+		return cli.Exit(err.Error(), 2)
 	}
 	if c.Int("max-requests") < 0 {
 		return cli.Exit("--max-requests must be 0 (no bound) or more, e.g. --max-requests 20", 2)
@@ -91,7 +91,7 @@ func validateAction(c *cli.Context) error {
 		return cli.Exit("validate: "+err.Error(), 2)
 	}
 	var buf bytes.Buffer
-	if err := validate.Render(&buf, cl, format); err != nil {
+	if err := validate.Render(&buf, cl, f); err != nil {
 		return cli.Exit(err.Error(), 1)
 	}
 	if key := os.Getenv(keyEnv(opts)); key != "" && bytes.Contains(buf.Bytes(), []byte(key)) {

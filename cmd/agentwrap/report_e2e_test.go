@@ -96,8 +96,16 @@ func TestRunsReportExport(t *testing.T) {
 	if code != 1 || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, `no run "no-such-run"`) {
 		t.Errorf("unknown run: exit %d, stderr %q", code, errOut)
 	}
-	if _, errOut, code = command(t, withEnv, "report", "-f", "pdf"); code != 2 {
+	if _, errOut, code = command(t, withEnv, "report", "-f", "pdf"); code != 2 || !strings.Contains(errOut, "md, yaml, json, html") {
 		t.Errorf("unknown format: exit %d, stderr %q", code, errOut)
+	}
+	// The other spellings name the same formats (internal/format).
+	for alias, name := range map[string]string{"markdown": "md", "yml": "yaml"} {
+		want, _, _ := command(t, withEnv, "report", "e2e-report-1", "-f", name)
+		got, errOut, code := command(t, withEnv, "report", "e2e-report-1", "-f", alias)
+		if code != 0 || got != want {
+			t.Errorf("report -f %s: exit %d, stderr %q; output differs from -f %s: %v", alias, code, errOut, name, got != want)
+		}
 	}
 
 	outputs = append(outputs, exportRun(t, withEnv)...)

@@ -17,6 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/agentwrap/agentwrap/internal/e2e"
+	"github.com/agentwrap/agentwrap/internal/format"
 	"github.com/agentwrap/agentwrap/internal/upstreamtest"
 	"github.com/agentwrap/agentwrap/spans"
 	"github.com/agentwrap/agentwrap/validate"
@@ -219,7 +220,7 @@ func TestValidateFormats(t *testing.T) {
 	up := documentedUpstream(t, upstreamtest.WithDrift(upstreamtest.DriftExtraField))
 	dir := t.TempDir()
 	var lists []validate.Checklist
-	for _, f := range validate.Formats() {
+	for _, f := range format.Names() {
 		out := filepath.Join(dir, "checklist."+f)
 		r := runBinary(t, invocation{args: []string{"validate", "--yes", "--family", "openai.chat_completions",
 			"--format", f, "--output", out, "--upstream", up.URL()}, env: keyEnvOf(t), timeout: time.Minute})
@@ -233,16 +234,16 @@ func TestValidateFormats(t *testing.T) {
 		assertNoCanary(t, r, [][]byte{b}, append(credentialsSeen(up), canaryKey, validate.Prompt)...)
 		var cl validate.Checklist
 		switch f {
-		case validate.FormatJSON:
+		case format.JSON:
 			err = json.Unmarshal(b, &cl)
-		case validate.FormatYAML:
+		case format.YAML:
 			err = yaml.Unmarshal(b, &cl)
-		case validate.FormatMarkdown:
+		case format.Markdown:
 			if !strings.Contains(string(b), "| cometapi.chat_completions | valid minimal request |") {
 				t.Errorf("markdown:\n%s", b)
 			}
 			continue
-		case validate.FormatHTML:
+		case format.HTML:
 			checkHTML(t, out)
 			continue
 		}

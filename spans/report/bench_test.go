@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/agentwrap/agentwrap/internal/format"
 	"github.com/agentwrap/agentwrap/internal/runfilegen"
 	"github.com/agentwrap/agentwrap/spans/report"
 )
@@ -44,7 +45,7 @@ func BenchmarkRender1000Calls(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, f := range report.Formats() {
+	for _, f := range format.Names() {
 		b.Run(f, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {

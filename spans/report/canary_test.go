@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/agentwrap/agentwrap/internal/format"
 	"github.com/agentwrap/agentwrap/spans/report"
 	"github.com/agentwrap/agentwrap/spans/runfile"
 )
@@ -36,7 +37,7 @@ func TestReportsShowOnlyKnownFields(t *testing.T) {
 	if len(run.LineErrors) != 0 || !run.Complete || len(run.Calls) != 1 {
 		t.Fatalf("planted run: line errors %v, complete %v, %d calls", run.LineErrors, run.Complete, len(run.Calls))
 	}
-	for _, f := range report.Formats() {
+	for _, f := range format.Names() {
 		out := render(t, run, f)
 		for _, leak := range []string{canary, "Zq3xT9vLm2Kp8RwY4nB6", "\x1b", `\u001b`} {
 			if bytes.Contains(out, []byte(leak)) {

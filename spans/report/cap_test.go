@@ -15,6 +15,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/agentwrap/agentwrap/internal/format"
 	"github.com/agentwrap/agentwrap/internal/runfilegen"
 	"github.com/agentwrap/agentwrap/spans"
 	"github.com/agentwrap/agentwrap/spans/report"
@@ -114,7 +115,7 @@ func numbers(calls []report.Call) []int {
 func checkCappedFormats(t *testing.T, run *report.Run, shown, total int) {
 	t.Helper()
 	say := fmt.Sprintf("Showing %d of %d calls", shown, total)
-	for _, f := range []string{report.FormatMarkdown, report.FormatHTML} {
+	for _, f := range []string{format.Markdown, format.HTML} {
 		out := string(render(t, run, f))
 		if !strings.Contains(out, say) || !strings.Contains(out, fmt.Sprintf("%d model call(s)", total)) {
 			t.Errorf("%s lacks %q and the count of all calls", f, say)
@@ -125,7 +126,7 @@ func checkCappedFormats(t *testing.T, run *report.Run, shown, total int) {
 		Shown int               `json:"calls_shown"`
 		Calls []json.RawMessage `json:"calls"`
 	}
-	if err := json.Unmarshal(render(t, run, report.FormatJSON), &j); err != nil || j.Total != total || j.Shown != shown || len(j.Calls) != shown {
+	if err := json.Unmarshal(render(t, run, format.JSON), &j); err != nil || j.Total != total || j.Shown != shown || len(j.Calls) != shown {
 		t.Errorf("json: calls_total %d, calls_shown %d, %d calls (%v)", j.Total, j.Shown, len(j.Calls), err)
 	}
 	var y struct {
@@ -133,7 +134,7 @@ func checkCappedFormats(t *testing.T, run *report.Run, shown, total int) {
 		Shown int                      `yaml:"calls_shown"`
 		Calls []map[string]interface{} `yaml:"calls"`
 	}
-	if err := yaml.Unmarshal(render(t, run, report.FormatYAML), &y); err != nil || y.Total != total || y.Shown != shown || len(y.Calls) != shown {
+	if err := yaml.Unmarshal(render(t, run, format.YAML), &y); err != nil || y.Total != total || y.Shown != shown || len(y.Calls) != shown {
 		t.Errorf("yaml: calls_total %d, calls_shown %d, %d calls (%v)", y.Total, y.Shown, len(y.Calls), err)
 	}
 }
@@ -155,7 +156,7 @@ func TestCappedRunYAMLIsOneDocument(t *testing.T) {
 	if err := enc.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if got := render(t, run, report.FormatYAML); !bytes.Equal(got, whole.Bytes()) {
+	if got := render(t, run, format.YAML); !bytes.Equal(got, whole.Bytes()) {
 		t.Errorf("chunked YAML differs from the whole document: %s", firstDiff(whole.String(), string(got)))
 	}
 }
@@ -169,7 +170,7 @@ func TestCappedTimeline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	html := string(render(t, run, report.FormatHTML))
+	html := string(render(t, run, format.HTML))
 	if !strings.Contains(html, `id="timeline-histogram"`) || strings.Contains(html, `data-call=`) {
 		t.Fatalf("capped run's timeline is not a histogram")
 	}
@@ -216,12 +217,12 @@ func TestFollowUpsListTheEarliestCalls(t *testing.T) {
 		t.Errorf("rate-limited calls numbered %v, want 6, 7, 26, ...", limited.Calls[:3])
 	}
 	more := fmt.Sprintf(" and %s more)", strings.TrimSpace(groupedInt(limited.MoreCalls)))
-	for _, f := range []string{report.FormatMarkdown, report.FormatHTML} {
+	for _, f := range []string{format.Markdown, format.HTML} {
 		if out := string(render(t, run, f)); !strings.Contains(out, more) {
 			t.Errorf("%s lacks %q", f, more)
 		}
 	}
-	if out := string(render(t, run, report.FormatJSON)); !strings.Contains(out, fmt.Sprintf(`"more_calls": %d`, limited.MoreCalls)) {
+	if out := string(render(t, run, format.JSON)); !strings.Contains(out, fmt.Sprintf(`"more_calls": %d`, limited.MoreCalls)) {
 		t.Errorf("json lacks more_calls %d", limited.MoreCalls)
 	}
 }
@@ -256,11 +257,11 @@ func TestLineErrorsAreCapped(t *testing.T) {
 	if !strings.Contains(last.Note, fmt.Sprintf(", 200 and %d more could not be read", run.LineErrorsOmitted)) {
 		t.Errorf("line error follow-up %q", last.Note)
 	}
-	md := string(render(t, run, report.FormatMarkdown))
+	md := string(render(t, run, format.Markdown))
 	if want := fmt.Sprintf("- %d more unreadable line(s), not listed", run.LineErrorsOmitted); !strings.Contains(md, want) {
 		t.Errorf("markdown lacks %q", want)
 	}
-	if out := string(render(t, run, report.FormatYAML)); !strings.Contains(out, fmt.Sprintf("line_errors_omitted: %d", run.LineErrorsOmitted)) {
+	if out := string(render(t, run, format.YAML)); !strings.Contains(out, fmt.Sprintf("line_errors_omitted: %d", run.LineErrorsOmitted)) {
 		t.Errorf("yaml lacks line_errors_omitted")
 	}
 	list, err := report.List(filepath.Dir(st.Path), 0)
@@ -288,7 +289,7 @@ func TestCappedIncompleteRun(t *testing.T) {
 	if !run.Context.Start.Equal(all.Calls[0].Start) || run.Context.DurationMS != last.OffsetMS+last.DurationMS {
 		t.Errorf("run from %s for %.0f ms, want from the first call's start %s to the last call's end", run.Context.Start, run.Context.DurationMS, all.Calls[0].Start)
 	}
-	md := string(render(t, run, report.FormatMarkdown))
+	md := string(render(t, run, format.Markdown))
 	if !strings.Contains(md, "The run file has no run span") || !strings.Contains(md, "Showing 10 of") {
 		t.Errorf("incomplete capped run's report:\n%s", md[:min(len(md), 800)])
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/agentwrap/agentwrap/internal/format"
 	"github.com/agentwrap/agentwrap/spans/report"
 )
 
@@ -31,7 +32,7 @@ func FuzzRead(f *testing.F) {
 				t.Fatalf("line error at %d outside 1..%d", e.Line, n)
 			}
 		}
-		for _, format := range report.Formats() {
+		for _, format := range format.Names() {
 			if err := report.Render(io.Discard, run, format); err != nil {
 				t.Fatalf("%s: %v", format, err)
 			}

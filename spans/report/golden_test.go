@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/agentwrap/agentwrap/internal/format"
 	"github.com/agentwrap/agentwrap/spans/report"
 )
 
@@ -68,7 +69,7 @@ func TestGoldenReports(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range report.Formats() {
+	for _, f := range format.Names() {
 		t.Run(f, func(t *testing.T) {
 			checkGolden(t, filepath.Join("testdata", "golden."+f), render(t, run, f))
 		})
@@ -83,5 +84,5 @@ func TestGoldenTruncatedRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkGolden(t, filepath.Join("testdata", "truncated.md"), render(t, run, report.FormatMarkdown))
+	checkGolden(t, filepath.Join("testdata", "truncated.md"), render(t, run, format.Markdown))
 }

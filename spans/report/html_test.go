@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agentwrap/agentwrap/internal/format"
 	"github.com/agentwrap/agentwrap/spans/report"
 )
 
@@ -57,7 +58,7 @@ func htmlPage(t *testing.T) (string, *report.Run) {
 		t.Fatal(err)
 	}
 	page := filepath.Join(t.TempDir(), "report.html")
-	if err := os.WriteFile(page, render(t, run, report.FormatHTML), 0o600); err != nil {
+	if err := os.WriteFile(page, render(t, run, format.HTML), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return page, run

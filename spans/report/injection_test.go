@@ -12,6 +12,7 @@ import (
 	"github.com/yuin/goldmark/extension"
 	gmhtml "github.com/yuin/goldmark/renderer/html"
 
+	"github.com/agentwrap/agentwrap/internal/format"
 	"github.com/agentwrap/agentwrap/spans"
 	"github.com/agentwrap/agentwrap/spans/report"
 	"github.com/agentwrap/agentwrap/spans/runfile"
@@ -40,7 +41,7 @@ func TestMarkdownReportInjection(t *testing.T) {
 	if len(run.LineErrors) != 0 || len(run.Calls) != 1 {
 		t.Fatalf("line errors %v, %d calls", run.LineErrors, len(run.Calls))
 	}
-	md := render(t, run, report.FormatMarkdown)
+	md := render(t, run, format.Markdown)
 	var out bytes.Buffer
 	gfm := goldmark.New(goldmark.WithExtensions(extension.GFM, extension.Footnote),
 		goldmark.WithRendererOptions(gmhtml.WithUnsafe()))

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/agentwrap/agentwrap/internal/format"
 	"github.com/agentwrap/agentwrap/spans"
 	"github.com/agentwrap/agentwrap/spans/report"
 	"github.com/agentwrap/agentwrap/spans/runfile"
@@ -148,7 +149,7 @@ func TestLoadEmptyAndMissing(t *testing.T) {
 	if run.ID != "empty" || run.Complete || len(run.Calls) != 0 || run.Record.ResultClass != spans.ResultNeedsFollowUp {
 		t.Errorf("empty run %+v", run)
 	}
-	for _, f := range report.Formats() {
+	for _, f := range format.Names() {
 		var buf bytes.Buffer
 		if err := report.Render(&buf, run, f); err != nil || buf.Len() == 0 {
 			t.Errorf("%s: %v", f, err)

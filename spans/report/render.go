@@ -11,18 +11,9 @@ import (
 	texttemplate "text/template"
 
 	"go.yaml.in/yaml/v3"
-)
 
-// The formats Render knows.
-const (
-	FormatMarkdown = "md"
-	FormatYAML     = "yaml"
-	FormatJSON     = "json"
-	FormatHTML     = "html"
+	"github.com/agentwrap/agentwrap/internal/format"
 )
-
-// Formats lists the formats Render knows.
-func Formats() []string { return []string{FormatMarkdown, FormatYAML, FormatJSON, FormatHTML} }
 
 //go:embed templates
 var templates embed.FS
@@ -35,19 +26,22 @@ var (
 			ParseFS(templates, "templates/report.html.tmpl"))
 )
 
-// Render writes run to w in format, one of Formats.
-func Render(w io.Writer, run *Run, format string) error {
-	switch format {
-	case FormatMarkdown, "markdown":
+// Render writes run to w in the format f names (internal/format).
+func Render(w io.Writer, run *Run, f string) error {
+	f, err := format.Parse(f)
+	if err != nil {
+		return err
+	}
+	switch f {
+	case format.Markdown:
 		return Markdown(w, run)
-	case FormatYAML, "yml":
+	case format.YAML:
 		return YAML(w, run)
-	case FormatJSON:
+	case format.JSON:
 		return JSON(w, run)
-	case FormatHTML:
+	default:
 		return HTML(w, run)
 	}
-	return fmt.Errorf("unknown report format %q (want one of %s)", format, strings.Join(Formats(), ", "))
 }
 
 // page is what the templates render.

@@ -9,6 +9,7 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
+	"github.com/agentwrap/agentwrap/internal/format"
 	"github.com/agentwrap/agentwrap/spans"
 )
 
@@ -89,7 +90,7 @@ func TestTimelineReadableForShortCallsInALongRun(t *testing.T) {
 	}
 	if path := os.Getenv("AGENTWRAP_REPORT_SAMPLE"); path != "" {
 		var buf bytes.Buffer
-		if err := Render(&buf, longRun(), FormatHTML); err != nil {
+		if err := Render(&buf, longRun(), format.HTML); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {

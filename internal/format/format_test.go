@@ -1,0 +1,33 @@
+package format
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParse(t *testing.T) {
+	for in, want := range map[string]string{
+		"md": Markdown, "markdown": Markdown, " MD ": Markdown,
+		"yaml": YAML, "yml": YAML, "json": JSON, "JSON": JSON, "html": HTML,
+	} {
+		if got, err := Parse(in); err != nil || got != want {
+			t.Errorf("Parse(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "txt", "htm", "markdown2"} {
+		got, err := Parse(in)
+		if err == nil {
+			t.Errorf("Parse(%q) = %q, want an error", in, got)
+			continue
+		}
+		if !strings.Contains(err.Error(), "md, yaml, json, html") {
+			t.Errorf("Parse(%q): error %q does not list the formats", in, err)
+		}
+	}
+	// Every name Names lists parses to itself.
+	for _, n := range Names() {
+		if got, err := Parse(n); err != nil || got != n {
+			t.Errorf("Parse(%q) = %q, %v", n, got, err)
+		}
+	}
+}
