@@ -36,6 +36,7 @@ import (
 	"runtime/trace"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel"
@@ -96,6 +97,45 @@ func main() {
 		fmt.Fprintln(os.Stderr, "agentwrap-bench:", err)
 		os.Exit(1)
 	}
+}
+
+// startProfiles starts the CPU profile and the execution trace the
+// options ask for; the function it returns stops them and closes their
+// files, once however often it is called.
+func startProfiles(o options) (func(), error) {
+	var stops []func()
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			for _, f := range stops {
+				f()
+			}
+		})
+	}
+	for _, p := range []struct {
+		path, what  string
+		start       func(io.Writer) error
+		stopWriting func()
+	}{
+		{o.cpuProfile, "CPU profile", pprof.StartCPUProfile, pprof.StopCPUProfile},
+		{o.trace, "execution trace", trace.Start, trace.Stop},
+	} {
+		if p.path == "" {
+			continue
+		}
+		f, err := os.Create(p.path)
+		if err != nil {
+			stop()
+			return nil, fmt.Errorf("cannot create the %s: %w", p.what, err)
+		}
+		if err := p.start(f); err != nil {
+			f.Close()
+			stop()
+			return nil, fmt.Errorf("cannot start the %s: %w", p.what, err)
+		}
+		stops = append(stops, func() { p.stopWriting(); f.Close() })
+	}
+	return stop, nil
 }
 
 func parseOptions(args []string, stderr io.Writer) (options, error) {
@@ -203,28 +243,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if p = p.filter(o.only); len(p.Phases) == 0 {
 		return fmt.Errorf("-only %q matches no phase", o.only)
 	}
-	if o.cpuProfile != "" {
-		f, err := os.Create(o.cpuProfile)
-		if err != nil {
-			return fmt.Errorf("cannot create the CPU profile: %w", err)
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return fmt.Errorf("cannot start the CPU profile: %w", err)
-		}
-		defer pprof.StopCPUProfile()
+	stopProfiles, err := startProfiles(o)
+	if err != nil {
+		return err
 	}
-	if o.trace != "" {
-		f, err := os.Create(o.trace)
-		if err != nil {
-			return fmt.Errorf("cannot create the execution trace: %w", err)
-		}
-		defer f.Close()
-		if err := trace.Start(f); err != nil {
-			return fmt.Errorf("cannot start the execution trace: %w", err)
-		}
-		defer trace.Stop()
-	}
+	defer stopProfiles()
 	rep := report{Quick: o.quick, Rounds: o.rounds, FlushTimeout: o.flushTimeout.String(),
 		GoVersion: runtime.Version(), CPUs: runtime.NumCPU()}
 	for r := range o.runs {
@@ -237,8 +260,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		rep.Runs = append(rep.Runs, summarizeRounds(p, phases))
 	}
 	rep.Summary = summarizeRounds(p, rep.Phases)
-	pprof.StopCPUProfile()
-	trace.Stop()
+	stopProfiles()
 	if o.memProfile != "" {
 		if err := writeAllocProfile(o.memProfile); err != nil {
 			return err
