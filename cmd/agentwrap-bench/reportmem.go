@@ -7,10 +7,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/agentwrap/agentwrap/internal/format"
 	"github.com/agentwrap/agentwrap/internal/runfilegen"
 )
 
@@ -117,26 +117,13 @@ func reportCheck(exe, state string, st runfilegen.Stats, args []string) memResul
 func reportShows(args []string, st runfilegen.Stats) string {
 	switch args[len(args)-1] {
 	case "md", "html":
-		return fmt.Sprintf("of %s calls", grouped(st.Calls))
+		return fmt.Sprintf("of %s calls", format.Grouped(int64(st.Calls)))
 	case "json":
 		return fmt.Sprintf(`"calls_total": %d`, st.Calls)
 	case "yaml":
 		return fmt.Sprintf("calls_total: %d", st.Calls)
 	}
 	return fmt.Sprintf("%d", st.Calls)
-}
-
-// grouped writes n with thousands separators, as the report does.
-func grouped(n int) string {
-	s := strconv.Itoa(n)
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 // bufferingReport is the stand-in for agentwrap of reportBufferEnv: it
@@ -155,6 +142,6 @@ func bufferingReport(args []string, stdout io.Writer) int {
 		return 1
 	}
 	calls := bytes.Count(b, []byte(`"agentwrap.request_family"`))
-	fmt.Fprintf(stdout, "of %s calls\n\"calls_total\": %d\ncalls_total: %d\n", grouped(calls), calls, calls)
+	fmt.Fprintf(stdout, "of %s calls\n\"calls_total\": %d\ncalls_total: %d\n", format.Grouped(int64(calls)), calls, calls)
 	return 0
 }

@@ -1,11 +1,13 @@
 // Package format names the formats agentwrap renders its documents in (the
 // usage-trace report, the validation checklist) and reads the one a user
 // asked for, so that `agentwrap report` and `agentwrap validate` take the
-// same names and answer a wrong one alike.
+// same names and answer a wrong one alike; Grouped writes counts as the
+// documents show them.
 package format
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -32,4 +34,23 @@ func Parse(s string) (string, error) {
 		return YAML, nil
 	}
 	return "", fmt.Errorf("unknown format %q (want one of %s)", s, strings.Join(Names(), ", "))
+}
+
+// Grouped writes n with thousands separators, as the report shows counts:
+// 12,034 and -1,000.
+func Grouped(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	digits := strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	b.Grow(len(s) + len(digits)/3)
+	if len(digits) < len(s) {
+		b.WriteByte('-')
+	}
+	for i := range len(digits) {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte(digits[i])
+	}
+	return b.String()
 }

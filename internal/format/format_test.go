@@ -1,6 +1,7 @@
 package format
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -28,6 +29,18 @@ func TestParse(t *testing.T) {
 	for _, n := range Names() {
 		if got, err := Parse(n); err != nil || got != n {
 			t.Errorf("Parse(%q) = %q, %v", n, got, err)
+		}
+	}
+}
+
+func TestGrouped(t *testing.T) {
+	for n, want := range map[int64]string{
+		0: "0", 7: "7", 999: "999", 1000: "1,000", 12034: "12,034", 123456: "123,456",
+		1234567: "1,234,567", -1: "-1", -1000: "-1,000", -123456: "-123,456",
+		math.MaxInt64: "9,223,372,036,854,775,807", math.MinInt64: "-9,223,372,036,854,775,808",
+	} {
+		if got := Grouped(n); got != want {
+			t.Errorf("Grouped(%d) = %q, want %q", n, got, want)
 		}
 	}
 }

@@ -216,7 +216,7 @@ func TestFollowUpsListTheEarliestCalls(t *testing.T) {
 	if limited.Calls[0] != 6 || limited.Calls[1] != 7 || limited.Calls[2] != 26 {
 		t.Errorf("rate-limited calls numbered %v, want 6, 7, 26, ...", limited.Calls[:3])
 	}
-	more := fmt.Sprintf(" and %s more)", strings.TrimSpace(groupedInt(limited.MoreCalls)))
+	more := fmt.Sprintf(" and %s more)", format.Grouped(int64(limited.MoreCalls)))
 	for _, f := range []string{format.Markdown, format.HTML} {
 		if out := string(render(t, run, f)); !strings.Contains(out, more) {
 			t.Errorf("%s lacks %q", f, more)
@@ -225,18 +225,6 @@ func TestFollowUpsListTheEarliestCalls(t *testing.T) {
 	if out := string(render(t, run, format.JSON)); !strings.Contains(out, fmt.Sprintf(`"more_calls": %d`, limited.MoreCalls)) {
 		t.Errorf("json lacks more_calls %d", limited.MoreCalls)
 	}
-}
-
-func groupedInt(n int) string {
-	s := fmt.Sprint(n)
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 // TestLineErrorsAreCapped: a file with more unreadable lines than the

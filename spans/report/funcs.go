@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/agentwrap/agentwrap/internal/format"
 	"github.com/agentwrap/agentwrap/spans"
 )
 
@@ -18,9 +19,9 @@ func funcs(cell func(string) string) map[string]any {
 		"durp":    func(f *float64) string { return optional(f, duration) },
 		"clock":   func(t time.Time) string { return t.Format("15:04:05.000") },
 		"stamp":   stamp,
-		"num":     func(n int64) string { return grouped(n) },
-		"count":   func(n int) string { return grouped(int64(n)) },
-		"tokens":  func(n *int64) string { return optional(n, grouped) },
+		"num":     format.Grouped,
+		"count":   func(n int) string { return format.Grouped(int64(n)) },
+		"tokens":  func(n *int64) string { return optional(n, format.Grouped) },
 		"intp":    func(n *int) string { return optional(n, strconv.Itoa) },
 		"status":  status,
 		"join":    strings.Join,
@@ -43,20 +44,20 @@ func usage(c Call) string {
 	if c.InputTokens == nil && c.OutputTokens == nil {
 		return ""
 	}
-	in := optional(c.InputTokens, grouped) + " in"
+	in := optional(c.InputTokens, format.Grouped) + " in"
 	var parts []string
 	if c.CacheReadTokens != nil && *c.CacheReadTokens > 0 {
-		parts = append(parts, grouped(*c.CacheReadTokens)+" cache read")
+		parts = append(parts, format.Grouped(*c.CacheReadTokens)+" cache read")
 	}
 	if c.CacheCreationTokens != nil && *c.CacheCreationTokens > 0 {
-		parts = append(parts, grouped(*c.CacheCreationTokens)+" cache write")
+		parts = append(parts, format.Grouped(*c.CacheCreationTokens)+" cache write")
 	}
 	if len(parts) > 0 {
 		in += " (" + strings.Join(parts, ", ") + ")"
 	}
-	out := optional(c.OutputTokens, grouped) + " out"
+	out := optional(c.OutputTokens, format.Grouped) + " out"
 	if c.ReasoningTokens != nil && *c.ReasoningTokens > 0 {
-		out += " (" + grouped(*c.ReasoningTokens) + " reasoning)"
+		out += " (" + format.Grouped(*c.ReasoningTokens) + " reasoning)"
 	}
 	return in + " / " + out
 }
@@ -92,24 +93,6 @@ func stamp(t time.Time) string {
 		return "-"
 	}
 	return t.UTC().Format("2006-01-02 15:04:05 UTC")
-}
-
-// grouped writes n with thousands separators: 12,034.
-func grouped(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }
 
 func status(code int) string {

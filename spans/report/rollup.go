@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/agentwrap/agentwrap/internal/format"
 	"github.com/agentwrap/agentwrap/spans"
 )
 
@@ -131,7 +132,7 @@ func runFollowUps(run *Run, dropped int) []FollowUp {
 		}
 		more := ""
 		if run.LineErrorsOmitted > 0 {
-			more = fmt.Sprintf(" and %s more", grouped(int64(run.LineErrorsOmitted)))
+			more = fmt.Sprintf(" and %s more", format.Grouped(int64(run.LineErrorsOmitted)))
 		}
 		add(fmt.Sprintf("run file line(s) %s%s could not be read and were skipped", strings.Join(lines, ", "), more),
 			"Keep the run file as it is for inspection; every other line was read.")
@@ -145,7 +146,7 @@ func runFollowUps(run *Run, dropped int) []FollowUp {
 			"Check that the agent sent its model calls through the gateway (agentwrap agents shows each profile's wiring); a run without calls shows nothing about the contract.")
 	}
 	if dropped > 0 {
-		add(fmt.Sprintf("the run file holds more distinct families, models, contract entries, documentation URLs or notes than the report lists (at most %d of each): %s use(s) of further values are counted but not listed", maxDistinct, grouped(int64(dropped))),
+		add(fmt.Sprintf("the run file holds more distinct families, models, contract entries, documentation URLs or notes than the report lists (at most %d of each): %s use(s) of further values are counted but not listed", maxDistinct, format.Grouped(int64(dropped))),
 			"The run file was likely edited or written by something else: keep it as it is for inspection.")
 	}
 	return out

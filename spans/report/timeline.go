@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/agentwrap/agentwrap/internal/format"
 )
 
 // Geometry of the SVG call timeline, in CSS pixels.
@@ -158,7 +160,7 @@ func newHistogram(run *Run) timeline {
 		}
 		from := run.Context.Start.Add(time.Duration(float64(i) * t.ColumnMS * float64(time.Millisecond)))
 		col := column{Title: fmt.Sprintf("from %s, %s: %s call(s): %s pass, %s needs follow-up, %s fail",
-			from.Format("15:04:05.000"), duration(t.ColumnMS), grouped(int64(n)), grouped(int64(c[0])), grouped(int64(c[1])), grouped(int64(c[2])))}
+			from.Format("15:04:05.000"), duration(t.ColumnMS), format.Grouped(int64(n)), format.Grouped(int64(c[0])), format.Grouped(int64(c[1])), format.Grouped(int64(c[2])))}
 		y := bottom
 		for r, k := range c {
 			if k == 0 {
