@@ -229,8 +229,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if o.reportOnly {
+		exe, cleanup, err := reportProgram(o.agentwrap, stderr)
+		if err != nil {
+			return err
+		}
+		defer cleanup()
 		rep := report{Quick: o.quick, GoVersion: runtime.Version(), CPUs: runtime.NumCPU(),
-			Report: runReportChecks(o.reportSize, o.agentwrap, stderr)}
+			Report: runReportChecks(o.reportSize, exe, stderr)}
 		writeReportTable(stdout, rep.Report)
 		return failures(rep)
 	}
@@ -248,6 +253,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer stopProfiles()
+	var exe string
+	if o.report {
+		path, cleanup, err := reportProgram(o.agentwrap, stderr)
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+		exe = path
+	}
 	rep := report{Quick: o.quick, Rounds: o.rounds, FlushTimeout: o.flushTimeout.String(),
 		GoVersion: runtime.Version(), CPUs: runtime.NumCPU()}
 	for r := range o.runs {
@@ -270,7 +284,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		rep.Memory = runMemoryChecks(o.quick, stderr)
 	}
 	if o.report {
-		rep.Report = runReportChecks(o.reportSize, o.agentwrap, stderr)
+		rep.Report = runReportChecks(o.reportSize, exe, stderr)
 	}
 	fc := firstCallPlan(o)
 	if o.firstCall {

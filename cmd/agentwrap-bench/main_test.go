@@ -331,3 +331,21 @@ func TestTraceRegions(t *testing.T) {
 		t.Error("no error for a trace in a directory that does not exist")
 	}
 }
+
+// TestReportProgramBuiltFirst: started outside the module, the harness
+// cannot build the agentwrap its report checks run; it says so, with the
+// ways out, before any phase runs rather than after all of them.
+func TestReportProgramBuiltFirst(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command")
+	}
+	t.Chdir(t.TempDir())
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"-quick", "-only", "json-1KB x1$", "-targets", "B", "-memory=false", "-first-call=false"}, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "-agentwrap PROGRAM or -report=false") {
+		t.Fatalf("run outside the module: %v", err)
+	}
+	if strings.Contains(stderr.String(), "round") || stdout.Len() > 0 {
+		t.Errorf("phases ran before the build failed:\n%s%s", stderr.String(), stdout.String())
+	}
+}

@@ -39,9 +39,30 @@ var reportCommands = [][]string{
 	{"runs"},
 }
 
+// reportProgram returns the agentwrap program the report checks run: exe,
+// or, when exe is empty, one built from this module into a temporary
+// directory that cleanup removes. run calls it before the phases, so that
+// a harness that cannot build agentwrap (started outside the module) says
+// so at once instead of after every phase has run.
+func reportProgram(exe string, stderr io.Writer) (path string, cleanup func(), err error) {
+	if exe != "" {
+		return exe, func() {}, nil
+	}
+	dir, err := os.MkdirTemp("", "agentwrap-bench-program-")
+	if err != nil {
+		return "", nil, err
+	}
+	path = filepath.Join(dir, "agentwrap")
+	fmt.Fprintln(stderr, "report checks: building agentwrap")
+	if out, err := exec.Command("go", "build", "-o", path, "github.com/agentwrap/agentwrap/cmd/agentwrap").CombinedOutput(); err != nil {
+		os.RemoveAll(dir)
+		return "", nil, fmt.Errorf("the report checks cannot build agentwrap (run from this module's directory, or pass -agentwrap PROGRAM or -report=false): %v\n%s", err, out)
+	}
+	return path, func() { os.RemoveAll(dir) }, nil
+}
+
 // runReportChecks writes a run file of size bytes and runs each of
-// reportCommands on it with the agentwrap program at exe, or one built
-// from this module when exe is empty.
+// reportCommands on it with the agentwrap program at exe.
 func runReportChecks(size int64, exe string, stderr io.Writer) []memResult {
 	fail := func(err error) []memResult {
 		return []memResult{{Name: "agentwrap report", LimitMB: reportLimitMB, Error: err.Error()}}
@@ -51,13 +72,6 @@ func runReportChecks(size int64, exe string, stderr io.Writer) []memResult {
 		return fail(err)
 	}
 	defer os.RemoveAll(dir)
-	if exe == "" {
-		exe = filepath.Join(dir, "agentwrap")
-		fmt.Fprintln(stderr, "report checks: building agentwrap")
-		if out, err := exec.Command("go", "build", "-o", exe, "github.com/agentwrap/agentwrap/cmd/agentwrap").CombinedOutput(); err != nil {
-			return fail(fmt.Errorf("go build: %v\n%s", err, out))
-		}
-	}
 	state := filepath.Join(dir, "state")
 	runs := filepath.Join(state, "runs")
 	if err := os.MkdirAll(runs, 0o700); err != nil {
