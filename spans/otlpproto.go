@@ -12,6 +12,8 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/agentwrap/agentwrap/internal/otlpattr"
 )
 
 // appendExportRequest appends the OTLP protobuf encoding of an
@@ -127,7 +129,7 @@ func appendSpan(b []byte, sd sdktrace.ReadOnlySpan) []byte {
 		l = appendAttributes(l, 4, lk.Attributes)
 		l = appendUint32(l, 5, lk.DroppedAttributeCount)
 		l = protowire.AppendTag(l, 6, protowire.Fixed32Type)
-		l = protowire.AppendFixed32(l, spanFlags(lsc.TraceFlags(), lsc))
+		l = protowire.AppendFixed32(l, otlpattr.SpanFlags(lsc.TraceFlags(), lsc))
 		b = endMessage(l, m)
 	}
 	b = appendUint32(b, 14, sd.DroppedLinks())
@@ -144,26 +146,13 @@ func appendSpan(b []byte, sd sdktrace.ReadOnlySpan) []byte {
 		b = endMessage(s, m)
 	}
 	b = protowire.AppendTag(b, 16, protowire.Fixed32Type)
-	return protowire.AppendFixed32(b, spanFlags(sc.TraceFlags(), parent))
-}
-
-// spanFlags are the OTLP span flags: the W3C trace flags, and whether the
-// parent (or linked) span context is remote.
-func spanFlags(tf trace.TraceFlags, other trace.SpanContext) uint32 {
-	const hasIsRemote, isRemote = 0x100, 0x200
-	f := uint32(tf) | hasIsRemote
-	if other.IsRemote() {
-		f |= isRemote
-	}
-	return f
+	return protowire.AppendFixed32(b, otlpattr.SpanFlags(sc.TraceFlags(), parent))
 }
 
 // appendAttributes appends kvs as repeated KeyValue field num. Like the SDK
 // and pcommon.Map, a later duplicate key wins, in the earlier one's place.
 func appendAttributes(b []byte, num protowire.Number, kvs []attribute.KeyValue) []byte {
-	if hasDuplicateKeys(kvs) {
-		kvs = dedupeKeys(kvs)
-	}
+	kvs = otlpattr.Unique(kvs)
 	for i := range kvs {
 		kv, m := beginMessage(b, num)
 		kv = appendString(kv, 1, string(kvs[i].Key))
@@ -220,39 +209,6 @@ func appendArray[T any](b []byte, s []T, value func(T) attribute.Value) []byte {
 		a = endMessage(appendValue(v, value(e)), mv)
 	}
 	return endMessage(a, m)
-}
-
-// hasDuplicateKeys reports whether two of kvs share a key. Spans come
-// deduplicated from the SDK; a quadratic check is cheap for a span's few
-// dozen attributes and skipped for larger sets, which are deduplicated.
-func hasDuplicateKeys(kvs []attribute.KeyValue) bool {
-	if len(kvs) > 64 {
-		return true
-	}
-	for i := 1; i < len(kvs); i++ {
-		for j := range i {
-			if kvs[i].Key == kvs[j].Key {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// dedupeKeys returns kvs with each key once, at its first place, with its
-// last value.
-func dedupeKeys(kvs []attribute.KeyValue) []attribute.KeyValue {
-	out := make([]attribute.KeyValue, 0, len(kvs))
-	at := make(map[attribute.Key]int, len(kvs))
-	for _, kv := range kvs {
-		if j, ok := at[kv.Key]; ok {
-			out[j].Value = kv.Value
-			continue
-		}
-		at[kv.Key] = len(out)
-		out = append(out, kv)
-	}
-	return out
 }
 
 // beginMessage appends the tag of the embedded message field num and one

@@ -12,12 +12,8 @@ import (
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
-)
 
-// OTLP span flag bits above the eight W3C trace flags.
-const (
-	flagHasIsRemote = 0x100
-	flagIsRemote    = 0x200
+	"github.com/agentwrap/agentwrap/internal/otlpattr"
 )
 
 type resourceKey struct {
@@ -86,7 +82,7 @@ func putSpan(s ptrace.Span, sd sdktrace.ReadOnlySpan) {
 	if parent.SpanID().IsValid() {
 		s.SetParentSpanID(pcommon.SpanID(parent.SpanID()))
 	}
-	s.SetFlags(flags(sc.TraceFlags(), parent))
+	s.SetFlags(otlpattr.SpanFlags(sc.TraceFlags(), parent))
 	s.SetName(sd.Name())
 	s.SetKind(spanKind(sd.SpanKind()))
 	s.SetStartTimestamp(timestamp(sd.StartTime()))
@@ -119,7 +115,7 @@ func putLinks(dst ptrace.SpanLinkSlice, links []sdktrace.Link) {
 		l.SetTraceID(pcommon.TraceID(sc.TraceID()))
 		l.SetSpanID(pcommon.SpanID(sc.SpanID()))
 		l.TraceState().FromRaw(sc.TraceState().String())
-		l.SetFlags(flags(sc.TraceFlags(), sc))
+		l.SetFlags(otlpattr.SpanFlags(sc.TraceFlags(), sc))
 		putAttrs(l.Attributes(), lk.Attributes)
 		l.SetDroppedAttributesCount(clamp(lk.DroppedAttributeCount))
 	}
@@ -135,16 +131,6 @@ func putStatus(dst ptrace.Status, st sdktrace.Status) {
 		dst.SetCode(ptrace.StatusCodeUnset)
 	}
 	dst.SetMessage(st.Description)
-}
-
-// flags returns the OTLP span flags: the W3C trace flags, and whether the
-// parent (or linked) span context is remote.
-func flags(tf trace.TraceFlags, parent trace.SpanContext) uint32 {
-	f := uint32(tf) | flagHasIsRemote
-	if parent.IsRemote() {
-		f |= flagIsRemote
-	}
-	return f
 }
 
 func spanKind(k trace.SpanKind) ptrace.SpanKind {

@@ -10,6 +10,8 @@ import (
 	"go.opentelemetry.io/otel/sdk/instrumentation"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/agentwrap/agentwrap/internal/otlpattr"
 )
 
 // The fast encoder writes the OTLP JSON line of a batch straight from the
@@ -180,7 +182,7 @@ func appendSpan(b []byte, sd sdktrace.ReadOnlySpan) []byte {
 		o.hexID(`"parentSpanId":`, psid[:])
 	}
 	o.key(`"flags":`)
-	o.b = strconv.AppendUint(o.b, uint64(flags(sc.TraceFlags(), parent)), 10)
+	o.b = strconv.AppendUint(o.b, uint64(otlpattr.SpanFlags(sc.TraceFlags(), parent)), 10)
 	o.str(`"name":`, sd.Name())
 	if k := spanKind(sd.SpanKind()); k != 0 {
 		o.key(`"kind":`)
@@ -236,7 +238,7 @@ func appendLink(b []byte, lk sdktrace.Link) []byte {
 	o.attrs(lk.Attributes)
 	o.uint(`"droppedAttributesCount":`, lk.DroppedAttributeCount)
 	o.key(`"flags":`)
-	o.b = strconv.AppendUint(o.b, uint64(flags(sc.TraceFlags(), sc)), 10)
+	o.b = strconv.AppendUint(o.b, uint64(otlpattr.SpanFlags(sc.TraceFlags(), sc)), 10)
 	return o.end()
 }
 

@@ -1,10 +1,11 @@
 package runfile
 
 import (
-	"hash/maphash"
 	"strconv"
 
 	"go.opentelemetry.io/otel/attribute"
+
+	"github.com/agentwrap/agentwrap/internal/otlpattr"
 )
 
 // attrs writes kvs as the "attributes" field when there are any.
@@ -19,9 +20,7 @@ func (o *obj) attrs(kvs []attribute.KeyValue) {
 // pcommon.Map.PutEmpty, a later duplicate key overwrites the value of an
 // earlier one in its place.
 func appendAttrs(b []byte, kvs []attribute.KeyValue) []byte {
-	if hasDupKeys(kvs) {
-		kvs = dedupKeys(kvs)
-	}
+	kvs = otlpattr.Unique(kvs)
 	b = append(b, '[')
 	for i := range kvs {
 		if i > 0 {
@@ -126,47 +125,4 @@ func appendElems(b []byte, start, end string, n int, elem func([]byte, int) []by
 		b = elem(b, i)
 	}
 	return append(b, end...)
-}
-
-var keySeed = maphash.MakeSeed()
-
-// hasDupKeys reports whether two of kvs have the same key. A 256-bit
-// filter of key hashes limits exact comparisons to likely duplicates.
-func hasDupKeys(kvs []attribute.KeyValue) bool {
-	if len(kvs) < 2 {
-		return false
-	}
-	var seen [4]uint64
-	for i := range kvs {
-		h := maphash.String(keySeed, string(kvs[i].Key)) & 255
-		bit := uint64(1) << (h & 63)
-		if seen[h>>6]&bit != 0 && indexKey(kvs[:i], kvs[i].Key) >= 0 {
-			return true
-		}
-		seen[h>>6] |= bit
-	}
-	return false
-}
-
-func indexKey(kvs []attribute.KeyValue, k attribute.Key) int {
-	for i := range kvs {
-		if kvs[i].Key == k {
-			return i
-		}
-	}
-	return -1
-}
-
-// dedupKeys returns kvs with each key once, at its first place, with its
-// last value.
-func dedupKeys(kvs []attribute.KeyValue) []attribute.KeyValue {
-	out := make([]attribute.KeyValue, 0, len(kvs))
-	for _, kv := range kvs {
-		if j := indexKey(out, kv.Key); j >= 0 {
-			out[j].Value = kv.Value
-			continue
-		}
-		out = append(out, kv)
-	}
-	return out
 }
