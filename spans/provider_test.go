@@ -95,14 +95,7 @@ func TestProviderGuardsOnceAndBatchesTheRunFile(t *testing.T) {
 // TestRunFileLineIsBounded: a batch larger than maxHeld is written in
 // lines of at most maxHeld spans without waiting for FlushRunFile.
 func TestRunFileLineIsBounded(t *testing.T) {
-	rf, err := runfile.Create(t.TempDir(), "run-2")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := NewProvider(context.Background(), ProviderOptions{RunFile: rf, Getenv: func(string) string { return "" }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, rf := runFileProvider(t, "run-2")
 	tr := p.RunTracer()
 	for range maxHeld + 1 {
 		_, s := tr.Start(context.Background(), "chat")
@@ -124,14 +117,7 @@ func TestRunFileLineIsBounded(t *testing.T) {
 // run out (a slow collector used the flush timeout up) still writes the
 // spans held for the run file.
 func TestRunFileKeepsHeldSpansPastTheDeadline(t *testing.T) {
-	rf, err := runfile.Create(t.TempDir(), "run-3")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := NewProvider(context.Background(), ProviderOptions{RunFile: rf, Getenv: func(string) string { return "" }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, rf := runFileProvider(t, "run-3")
 	_, s := p.RunTracer().Start(context.Background(), "invoke_agent x")
 	s.End()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -144,4 +130,19 @@ func TestRunFileKeepsHeldSpansPastTheDeadline(t *testing.T) {
 	if !strings.Contains(string(b), "invoke_agent x") {
 		t.Errorf("the run span was lost at a shutdown past its deadline: %q", b)
 	}
+}
+
+// runFileProvider is a provider with a run file named runID in a fresh
+// directory and no OTLP export.
+func runFileProvider(t *testing.T, runID string) (*Provider, *runfile.Exporter) {
+	t.Helper()
+	rf, err := runfile.Create(t.TempDir(), runID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := NewProvider(context.Background(), ProviderOptions{RunFile: rf, Getenv: func(string) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, rf
 }
